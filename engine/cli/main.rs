@@ -1,0 +1,3 @@
+fn main() {
+    println!("terrane {}", env!("CARGO_PKG_VERSION"));
+}

@@ -1,0 +1,1 @@
+//! Rewrites Terraform-language files in the canonical layout, keeping comments.

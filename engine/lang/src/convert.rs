@@ -1,0 +1,1 @@
+//! Conversion of values to type constraints, with Terraform's rules and messages.

@@ -1,0 +1,3 @@
+use super::FuncDef;
+
+pub(super) const FUNCTIONS: &[FuncDef] = &[];

@@ -1,0 +1,6 @@
+//! Expressions of the Terraform language: syntax tree, evaluation, functions and type constraints.
+
+pub mod ast;
+pub mod convert;
+pub mod functions;
+pub mod typeexpr;
