@@ -1,3 +1,153 @@
-fn main() {
-    println!("terrane {}", env!("CARGO_PKG_VERSION"));
+//! The `terrane` command: argument handling, output and exit codes. The work itself is done by
+//! the engine crates; this binary wires them together and prints.
+
+mod commands;
+mod diagnostics;
+
+use clap::{Parser, Subcommand};
+use std::ffi::OsString;
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// The Terraform language version terrane implements, reported to `required_version` checks and
+/// to scripts that read `terraform version -json`.
+pub const TERRAFORM_COMPAT_VERSION: &str = "1.9.0";
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "terrane",
+    version,
+    about = "An infrastructure-as-code engine that speaks the Terraform language",
+    long_about = None,
+    after_help = "Terraform's single-dash spellings (-chdir=DIR, -json, -no-color, ...) are accepted too."
+)]
+struct Cli {
+    /// Switch to DIR before doing anything else (Terraform's -chdir).
+    #[arg(short = 'C', long = "chdir", global = true, value_name = "DIR")]
+    chdir: Option<PathBuf>,
+
+    /// Never use colors in output (also: the NO_COLOR environment variable).
+    #[arg(long, global = true)]
+    no_color: bool,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Check that the configuration is valid: syntax, references, types, functions.
+    Validate(commands::validate::Args),
+    /// Print the dependency graph in Graphviz DOT format.
+    Graph(commands::graph::Args),
+    /// Rewrite configuration files in the canonical format.
+    Fmt(commands::fmt::Args),
+    /// Show the version.
+    Version(commands::version::Args),
+}
+
+/// What every command needs to know about how to print.
+pub struct Ctx {
+    pub style: diagnostics::Style,
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse_from(normalize_args(std::env::args_os())) {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { 1 } else { 0 };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    let no_color_env = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let style = diagnostics::Style {
+        color: !cli.no_color && !no_color_env && std::io::stderr().is_terminal(),
+        width: std::env::var("COLUMNS")
+            .ok()
+            .and_then(|c| c.parse().ok())
+            .unwrap_or(100),
+    };
+    if let Some(dir) = &cli.chdir {
+        if let Err(e) = std::env::set_current_dir(dir) {
+            eprintln!(
+                "Error: Invalid -chdir option: could not change directory to {}: {e}",
+                dir.display()
+            );
+            return ExitCode::from(1);
+        }
+    }
+    let ctx = Ctx { style };
+    let code = match cli.command {
+        Command::Validate(args) => commands::validate::run(args, &ctx),
+        Command::Graph(args) => commands::graph::run(args, &ctx),
+        Command::Fmt(args) => commands::fmt::run(args, &ctx),
+        Command::Version(args) => commands::version::run(args),
+    };
+    ExitCode::from(code)
+}
+
+/// Accepts Terraform's single-dash long options (`-chdir=x`, `-json`, `-auto-approve`) by
+/// rewriting them to their double-dash form, so scripts written for `terraform` work as they are.
+fn normalize_args(args: impl IntoIterator<Item = OsString>) -> Vec<OsString> {
+    let mut out = Vec::new();
+    let mut passthrough = false;
+    for arg in args {
+        if passthrough {
+            out.push(arg);
+            continue;
+        }
+        let Some(s) = arg.to_str() else {
+            out.push(arg);
+            continue;
+        };
+        if s == "--" {
+            passthrough = true;
+            out.push(arg);
+            continue;
+        }
+        let name = s.strip_prefix('-').unwrap_or("");
+        let name_part = name.split('=').next().unwrap_or("");
+        let is_single_dash_long = !s.starts_with("--")
+            && name_part.len() > 1
+            && name_part.starts_with(|c: char| c.is_ascii_lowercase())
+            && name_part
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_');
+        if is_single_dash_long {
+            out.push(OsString::from(format!("-{s}")));
+        } else {
+            out.push(arg);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn norm(args: &[&str]) -> Vec<String> {
+        normalize_args(args.iter().map(OsString::from))
+            .into_iter()
+            .map(|a| a.into_string().unwrap())
+            .collect()
+    }
+
+    #[test]
+    fn single_dash_long_options_become_double_dash() {
+        assert_eq!(
+            norm(&["terrane", "-chdir=x", "validate", "-json", "-C", "y", "--no-color"]),
+            ["terrane", "--chdir=x", "validate", "--json", "-C", "y", "--no-color"]
+        );
+    }
+
+    #[test]
+    fn values_and_arguments_after_double_dash_are_left_alone() {
+        assert_eq!(
+            norm(&["terrane", "fmt", "--", "-odd-file.tf"]),
+            ["terrane", "fmt", "--", "-odd-file.tf"]
+        );
+    }
 }

@@ -1,1 +1,8 @@
-//! The dependency graph of a configuration and the walks over it (validate, plan, apply).
+//! The dependency graph of a configuration and the walks over it (validate; plan and apply to come).
+
+pub mod graph;
+pub mod refs;
+mod validate;
+
+pub use graph::{Graph, Node, NodeKind};
+pub use validate::{for_each_problem, validate};

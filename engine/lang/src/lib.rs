@@ -3,4 +3,6 @@
 pub mod ast;
 pub mod convert;
 pub mod functions;
+pub mod eval;
+pub mod syntax;
 pub mod typeexpr;

@@ -1,0 +1,653 @@
+//! `validate`: every expression of every module evaluated once, in dependency order, with input
+//! variables and resource attributes unknown (as Terraform's validate does), so type errors,
+//! bad function arguments, bad `count`/`for_each` values and invalid validation results are found
+//! without any provider or state.
+
+use crate::graph::{Graph, NodeKind};
+use crate::refs::Refs;
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+use terrane_config::{Body, Condition, Config, Mode, ModuleNode, Resource, Variable};
+use terrane_lang::ast::Expr;
+use terrane_lang::convert::convert;
+use terrane_lang::eval::{EvalCtx, Scope};
+use terrane_lang::typeexpr::Constraint;
+use terrane_types::{Diagnostic, Diagnostics, SourceMap, Span, Type, Value};
+
+/// Validates a loaded configuration. `cwd` is the directory commands run in (for `path.cwd`).
+pub fn validate(config: &Config, sources: &SourceMap, cwd: &Path) -> Diagnostics {
+    let (graph, mut diags) = Graph::build(config);
+    if diags.has_errors() {
+        return diags;
+    }
+    let Some(order) = graph.evaluation_order() else {
+        return diags;
+    };
+    let mut walk = Walk {
+        sources,
+        scopes: HashMap::new(),
+        modules: HashMap::new(),
+        diags: &mut diags,
+    };
+    let root_dir = config.root.module.dir.clone();
+    for m in config.root.walk() {
+        walk.modules.insert(m.path.clone(), m);
+        walk.scopes
+            .insert(m.path.clone(), ModuleScope::new(m, &root_dir, cwd));
+    }
+    for i in order {
+        let node = &graph.graph[i];
+        let Some(&m) = walk.modules.get(&node.module) else {
+            continue;
+        };
+        match &node.kind {
+            NodeKind::Var(name) => walk.variable(m, name),
+            NodeKind::Local(name) => walk.local(m, name),
+            NodeKind::Resource(addr) => walk.resource(m, addr),
+            NodeKind::ModuleCall(name) => walk.module_call(m, name),
+            NodeKind::Output(name) => walk.output(m, name),
+        }
+    }
+    diags
+}
+
+/// The names visible in one module: `var`, `local`, `module`, resource types, `data`, `path`,
+/// `terraform`, and per-resource `count` / `each` / `self`.
+struct ModuleScope {
+    roots: BTreeMap<String, Value>,
+    dir: PathBuf,
+}
+
+impl Scope for ModuleScope {
+    fn lookup(&self, name: &str) -> Option<&Value> {
+        self.roots.get(name)
+    }
+
+    fn names(&self) -> Vec<String> {
+        self.roots.keys().cloned().collect()
+    }
+}
+
+impl ModuleScope {
+    fn new(m: &ModuleNode, root_dir: &Path, cwd: &Path) -> ModuleScope {
+        let mut roots = BTreeMap::new();
+        roots.insert("var".into(), Value::Object(BTreeMap::new()));
+        roots.insert("local".into(), Value::Object(BTreeMap::new()));
+        roots.insert("module".into(), Value::Object(BTreeMap::new()));
+        roots.insert(
+            "path".into(),
+            Value::object([
+                ("module", Value::string(path_text(&m.module.dir))),
+                ("root", Value::string(path_text(root_dir))),
+                ("cwd", Value::string(path_text(cwd))),
+            ]),
+        );
+        roots.insert(
+            "terraform".into(),
+            Value::object([
+                ("workspace", Value::from("default")),
+                ("applying", Value::Bool(false)),
+            ]),
+        );
+        ModuleScope {
+            roots,
+            dir: cwd.to_path_buf(),
+        }
+    }
+
+    /// Sets `root.name` (e.g. `var.region`), creating the root object if needed.
+    fn set(&mut self, root: &str, name: &str, value: Value) {
+        let entry = self
+            .roots
+            .entry(root.to_owned())
+            .or_insert_with(|| Value::Object(BTreeMap::new()));
+        if let Value::Object(m) = entry {
+            m.insert(name.to_owned(), value);
+        }
+    }
+
+    fn set_resource(&mut self, r: &Resource, value: Value) {
+        match r.mode {
+            Mode::Managed => self.set(&r.type_name, &r.name, value),
+            Mode::Data => {
+                let data = self
+                    .roots
+                    .entry("data".into())
+                    .or_insert_with(|| Value::Object(BTreeMap::new()));
+                if let Value::Object(types) = data {
+                    let t = types
+                        .entry(r.type_name.clone())
+                        .or_insert_with(|| Value::Object(BTreeMap::new()));
+                    if let Value::Object(names) = t {
+                        names.insert(r.name.clone(), value);
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn path_text(p: &Path) -> String {
+    let s = p.to_string_lossy().replace('\\', "/");
+    if s.is_empty() { ".".into() } else { s }
+}
+
+/// A scope layered over a module's: `count`, `each`, `self` for one resource body.
+struct Layered<'a> {
+    base: &'a ModuleScope,
+    extra: BTreeMap<String, Value>,
+}
+
+impl Scope for Layered<'_> {
+    fn lookup(&self, name: &str) -> Option<&Value> {
+        self.extra.get(name).or_else(|| self.base.lookup(name))
+    }
+
+    fn names(&self) -> Vec<String> {
+        let mut n = self.base.names();
+        n.extend(self.extra.keys().cloned());
+        n
+    }
+}
+
+struct Walk<'a> {
+    sources: &'a SourceMap,
+    scopes: HashMap<Vec<String>, ModuleScope>,
+    modules: HashMap<Vec<String>, &'a ModuleNode>,
+    diags: &'a mut Diagnostics,
+}
+
+impl Walk<'_> {
+    fn eval_in(&mut self, module: &[String], extra: BTreeMap<String, Value>, e: &Expr) -> Option<Value> {
+        let scope = self.scopes.get(module)?;
+        let layered = Layered { base: scope, extra };
+        let ctx = EvalCtx::new(&layered, &scope.dir);
+        match ctx.eval(e) {
+            Ok(v) => Some(v),
+            Err(d) => {
+                self.diags.push(d);
+                None
+            }
+        }
+    }
+
+    fn eval(&mut self, module: &[String], e: &Expr) -> Option<Value> {
+        self.eval_in(module, BTreeMap::new(), e)
+    }
+
+    fn variable(&mut self, m: &ModuleNode, name: &str) {
+        let Some(var) = m.module.variables.get(name) else { return };
+        let constraint = var.constraint();
+        if let Some(default) = &var.default {
+            self.check_default(var, default.expr.clone(), &constraint);
+        }
+        let value = if m.path.is_empty() {
+            // Root variables are unknown during validate: their values come with plan.
+            Value::Unknown(constraint.to_type())
+        } else {
+            self.module_input(m, var, &constraint)
+        };
+        let value = value.with_mark(var.sensitive);
+        if let Some(scope) = self.scopes.get_mut(&m.path) {
+            scope.set("var", name, value.clone());
+        }
+        self.validations(m, var, &value);
+    }
+
+    fn check_default(&mut self, var: &Variable, default: Expr, constraint: &Constraint) {
+        let refs = Refs::of_expr(&default);
+        if let Some(r) = refs.refs.first() {
+            self.diags.push(
+                Diagnostic::error("Variables not allowed")
+                    .with_detail("Variables may not be used here: a variable's default must be a constant value.")
+                    .with_span(r.span),
+            );
+            return;
+        }
+        let Ok(value) = terrane_config::constant_value(&default).map_err(|d| self.diags.push(d)) else {
+            return;
+        };
+        if value.is_null() && !var.nullable {
+            self.diags.push(
+                Diagnostic::error("Invalid default value for variable")
+                    .with_detail("A null default value is not valid when nullable = false.")
+                    .with_span(default.span),
+            );
+            return;
+        }
+        if let Err(e) = convert(value, constraint) {
+            self.diags.push(
+                Diagnostic::error("Invalid default value for variable")
+                    .with_detail(format!(
+                        "This default value is not compatible with the variable's type constraint: {e}."
+                    ))
+                    .with_span(default.span)
+                    .with_hint(format!("The variable's type is {constraint}.")),
+            );
+        }
+    }
+
+    /// The value a module call gives a child variable: its expression evaluated in the parent,
+    /// else the default; converted to the variable's type.
+    fn module_input(&mut self, m: &ModuleNode, var: &Variable, constraint: &Constraint) -> Value {
+        let parent_path = &m.path[..m.path.len() - 1];
+        let call_name = &m.path[m.path.len() - 1];
+        let Some(parent) = self.modules.get(parent_path).copied() else {
+            return Value::Unknown(constraint.to_type());
+        };
+        let Some(call) = parent.module.module_calls.get(call_name) else {
+            return Value::Unknown(constraint.to_type());
+        };
+        let Some(attr) = call.inputs.get(&var.name) else {
+            return match &var.default {
+                Some(d) => terrane_config::constant_value(&d.expr)
+                    .ok()
+                    .and_then(|v| convert(v, constraint).ok())
+                    .unwrap_or(Value::Unknown(constraint.to_type())),
+                // A missing required input is reported at the module call.
+                None => Value::Unknown(constraint.to_type()),
+            };
+        };
+        let mut extra = BTreeMap::new();
+        if call.count.is_some() {
+            extra.insert("count".into(), Value::object([("index", Value::Unknown(Type::Number))]));
+        }
+        if call.for_each.is_some() {
+            extra.insert(
+                "each".into(),
+                Value::object([("key", Value::Unknown(Type::String)), ("value", Value::unknown())]),
+            );
+        }
+        let Some(value) = self.eval_in(parent_path, extra, &attr.expr) else {
+            return Value::Unknown(constraint.to_type());
+        };
+        if value.is_null() && !var.nullable {
+            self.diags.push(
+                Diagnostic::error("Invalid value for input variable")
+                    .with_detail(format!(
+                        "The given value is not suitable for {}: required variable may not be set to null.",
+                        var_address(m, &var.name)
+                    ))
+                    .with_span(attr.expr.span),
+            );
+            return Value::Unknown(constraint.to_type());
+        }
+        match convert(value, constraint) {
+            Ok(v) => v,
+            Err(e) => {
+                let declared = self
+                    .sources
+                    .location(var.name_span)
+                    .map(|l| format!(" declared at {l}"))
+                    .unwrap_or_default();
+                self.diags.push(
+                    Diagnostic::error("Invalid value for input variable")
+                        .with_detail(format!(
+                            "The given value is not suitable for {}{declared}: {e}.",
+                            var_address(m, &var.name)
+                        ))
+                        .with_span(attr.expr.span)
+                        .with_hint(format!("The variable's type is {constraint}.")),
+                );
+                Value::Unknown(constraint.to_type())
+            }
+        }
+    }
+
+    fn validations(&mut self, m: &ModuleNode, var: &Variable, value: &Value) {
+        if !value.is_wholly_known() {
+            return;
+        }
+        for rule in &var.validations {
+            self.condition(&m.path, rule, "validation", || {
+                format!("Invalid value for variable {}", var_address(m, &var.name))
+            });
+        }
+    }
+
+    /// Evaluates a validation/precondition: a known `false` is reported with its error message.
+    fn condition(
+        &mut self,
+        module: &[String],
+        rule: &Condition,
+        what: &str,
+        summary: impl Fn() -> String,
+    ) {
+        let Some(result) = self.eval(module, &rule.condition) else { return };
+        let (result, _) = result.unmark_deep();
+        if !result.is_known() {
+            return;
+        }
+        let ok = match result {
+            Value::Bool(b) => b,
+            Value::Null(_) => {
+                self.diags.push(
+                    Diagnostic::error(format!("Invalid {what} result"))
+                        .with_detail("The condition expression produced a null value. Conditions must either be true or false.")
+                        .with_span(rule.condition.span),
+                );
+                return;
+            }
+            other => {
+                self.diags.push(
+                    Diagnostic::error(format!("Invalid {what} result"))
+                        .with_detail(format!(
+                            "The condition expression must return a bool, but it returned {}.",
+                            other.ty().friendly_name()
+                        ))
+                        .with_span(rule.condition.span),
+                );
+                return;
+            }
+        };
+        let message = self.eval(module, &rule.error_message);
+        let message = match message.as_ref().map(|v| v.unmarked()) {
+            Some(Value::String(s)) => s.clone(),
+            Some(Value::Unknown(_)) | None => String::new(),
+            Some(other) => {
+                self.diags.push(
+                    Diagnostic::error("Invalid error message")
+                        .with_detail(format!(
+                            "The error_message must be a string, but it is {}.",
+                            other.ty().friendly_name()
+                        ))
+                        .with_span(rule.error_message.span),
+                );
+                return;
+            }
+        };
+        if !ok {
+            self.diags.push(
+                Diagnostic::error(summary())
+                    .with_detail(message)
+                    .with_span(rule.condition.span),
+            );
+        }
+    }
+
+    fn local(&mut self, m: &ModuleNode, name: &str) {
+        let Some(local) = m.module.locals.get(name) else { return };
+        let value = self.eval(&m.path, &local.expr).unwrap_or_else(Value::unknown);
+        if let Some(scope) = self.scopes.get_mut(&m.path) {
+            scope.set("local", name, value);
+        }
+    }
+
+    fn resource(&mut self, m: &ModuleNode, addr: &str) {
+        let Some(r) = m.module.resources.get(addr) else { return };
+        let mut extra = BTreeMap::new();
+        if let Some(count) = &r.count {
+            if let Some(v) = self.eval(&m.path, count) {
+                self.check_count(&v, count.span);
+            }
+            extra.insert("count".into(), Value::object([("index", Value::Unknown(Type::Number))]));
+        }
+        if let Some(for_each) = &r.for_each {
+            if let Some(v) = self.eval(&m.path, for_each) {
+                self.check_for_each(&v, for_each.span);
+            }
+            extra.insert(
+                "each".into(),
+                Value::object([("key", Value::Unknown(Type::String)), ("value", Value::unknown())]),
+            );
+        }
+        extra.insert("self".into(), Value::unknown());
+        self.body(&m.path, &extra, &r.body);
+        for c in &r.lifecycle.preconditions {
+            self.eval_in(&m.path, extra.clone(), &c.condition);
+        }
+        // Without a provider, a resource's attributes are not known until apply.
+        if let Some(scope) = self.scopes.get_mut(&m.path) {
+            scope.set_resource(r, Value::unknown());
+        }
+    }
+
+    /// Evaluates every argument of a body, expanding `dynamic` blocks' iterators.
+    fn body(&mut self, module: &[String], extra: &BTreeMap<String, Value>, body: &Body) {
+        for attr in body.attributes.values() {
+            self.eval_in(module, extra.clone(), &attr.expr);
+        }
+        for block in &body.blocks {
+            if block.kind != "dynamic" {
+                self.body(module, extra, &block.body);
+                continue;
+            }
+            let label = block.labels.first().map(|l| l.value.clone()).unwrap_or_default();
+            let iterator = block
+                .body
+                .attr("iterator")
+                .and_then(|a| a.expr.as_keyword().map(str::to_owned))
+                .unwrap_or(label);
+            match block.body.attr("for_each") {
+                Some(fe) => {
+                    if let Some(v) = self.eval_in(module, extra.clone(), &fe.expr) {
+                        self.check_dynamic_for_each(&v, fe.expr.span);
+                    }
+                }
+                None => self.diags.push(
+                    Diagnostic::error("Missing required argument")
+                        .with_detail("The argument \"for_each\" is required, but no definition was found.")
+                        .with_span(block.header_span()),
+                ),
+            }
+            let mut inner = extra.clone();
+            inner.insert(
+                iterator,
+                Value::object([("key", Value::unknown()), ("value", Value::unknown())]),
+            );
+            let content: Vec<_> = block.body.blocks_of("content").collect();
+            if content.is_empty() {
+                self.diags.push(
+                    Diagnostic::error("Missing content block")
+                        .with_detail("A dynamic block must have a nested block of type \"content\" to describe the body of each generated block.")
+                        .with_span(block.header_span()),
+                );
+            }
+            for c in content {
+                self.body(module, &inner, &c.body);
+            }
+            if let Some(labels) = block.body.attr("labels") {
+                self.eval_in(module, inner.clone(), &labels.expr);
+            }
+        }
+    }
+
+    fn check_count(&mut self, v: &Value, span: Span) {
+        let (v, _) = v.clone().unmark();
+        if !v.is_known() {
+            return;
+        }
+        let bad = |detail: &str| {
+            Diagnostic::error("Invalid count argument")
+                .with_detail(format!("The given \"count\" argument value is unsuitable: {detail}."))
+                .with_span(span)
+        };
+        if v.is_null() {
+            self.diags.push(bad("count cannot be null"));
+            return;
+        }
+        match terrane_lang::functions::to_number_value(&v) {
+            None => self.diags.push(bad(&format!(
+                "a number is required, but have {}",
+                v.ty().friendly_name()
+            ))),
+            Some(n) if !n.is_integer() => {
+                self.diags.push(bad("the count argument must be a whole number"))
+            }
+            Some(n) if n.is_negative() => {
+                self.diags.push(bad("must be greater than or equal to zero"))
+            }
+            Some(_) => {}
+        }
+    }
+
+    /// Checks a resource or module `for_each`: a map, an object, or a set of strings.
+    fn check_for_each(&mut self, v: &Value, span: Span) {
+        if let Some(d) = for_each_problem(v, span) {
+            self.diags.push(d);
+        }
+    }
+
+    fn check_dynamic_for_each(&mut self, v: &Value, span: Span) {
+        let (v, _) = v.clone().unmark();
+        if v.is_null() {
+            self.diags.push(
+                Diagnostic::error("Invalid dynamic for_each value")
+                    .with_detail("Cannot use a null value in for_each.")
+                    .with_span(span),
+            );
+        } else if v.is_known() && v.as_seq().is_none() && v.as_entries().is_none() {
+            self.diags.push(
+                Diagnostic::error("Invalid dynamic for_each value")
+                    .with_detail(format!(
+                        "Cannot use a {} value in for_each. An iterable collection is required.",
+                        v.ty().friendly_name()
+                    ))
+                    .with_span(span),
+            );
+        }
+    }
+
+    fn module_call(&mut self, m: &ModuleNode, name: &str) {
+        let Some(call) = m.module.module_calls.get(name) else { return };
+        if let Some(count) = &call.count {
+            if let Some(v) = self.eval(&m.path, count) {
+                self.check_count(&v, count.span);
+            }
+        }
+        if let Some(for_each) = &call.for_each {
+            if let Some(v) = self.eval(&m.path, for_each) {
+                self.check_for_each(&v, for_each.span);
+            }
+        }
+        let Some(child) = m.children.get(name) else { return };
+        for (input, attr) in &call.inputs {
+            if !child.module.variables.contains_key(input) {
+                let mut d = Diagnostic::error("Unsupported argument")
+                    .with_detail(format!("An argument named \"{input}\" is not expected here: module \"{name}\" declares no variable \"{input}\"."))
+                    .with_span(attr.name_span);
+                if let Some(s) = terrane_types::suggest(
+                    input,
+                    child.module.variables.keys().map(String::as_str),
+                ) {
+                    d = d.with_hint(format!("Did you mean \"{s}\"?"));
+                }
+                self.diags.push(d);
+            }
+        }
+        for var in child.module.variables.values() {
+            if var.default.is_none() && !call.inputs.contains_key(&var.name) {
+                self.diags.push(
+                    Diagnostic::error("Missing required argument")
+                        .with_detail(format!(
+                            "The argument \"{}\" is required, but no definition was found: module \"{name}\" declares variable \"{}\" without a default.",
+                            var.name, var.name
+                        ))
+                        .with_span(call.decl_span)
+                        .with_hint(format!("Add {} = ... to the module block.", var.name)),
+                );
+            }
+        }
+        // With count or for_each the outputs are per instance, which validate does not expand.
+        if call.count.is_some() || call.for_each.is_some() {
+            if let Some(scope) = self.scopes.get_mut(&m.path) {
+                scope.set("module", name, Value::unknown());
+            }
+        }
+    }
+
+    fn output(&mut self, m: &ModuleNode, name: &str) {
+        let Some(o) = m.module.outputs.get(name) else { return };
+        let value = self.eval(&m.path, &o.value).unwrap_or_else(Value::unknown);
+        if value.contains_sensitive() && !o.sensitive {
+            self.diags.push(
+                Diagnostic::error("Output refers to sensitive values")
+                    .with_detail("To reduce the risk of accidentally exporting sensitive data that was intended to be only internal, terrane requires that any output containing sensitive data be explicitly marked as sensitive, to confirm your intent.")
+                    .with_span(o.value.span)
+                    .with_hint("If you do intend to export this data, annotate the output value as sensitive by adding: sensitive = true"),
+            );
+        }
+        for c in &o.preconditions {
+            let addr = format!("{}output.{name}", prefix(m));
+            self.condition(&m.path, c, "precondition", || format!("Output precondition failed for {addr}"));
+        }
+        // The output becomes visible to the parent as module.<call>.<name>.
+        if let Some((call, parent)) = m.path.split_last() {
+            let called_with_expansion = self
+                .modules
+                .get(parent)
+                .and_then(|p| p.module.module_calls.get(call))
+                .is_some_and(|c| c.count.is_some() || c.for_each.is_some());
+            if called_with_expansion {
+                return;
+            }
+            if let Some(scope) = self.scopes.get_mut(parent) {
+                let modules = scope
+                    .roots
+                    .entry("module".into())
+                    .or_insert_with(|| Value::Object(BTreeMap::new()));
+                if let Value::Object(calls) = modules {
+                    let outputs = calls
+                        .entry(call.clone())
+                        .or_insert_with(|| Value::Object(BTreeMap::new()));
+                    if let Value::Object(outs) = outputs {
+                        outs.insert(name.to_owned(), value.with_mark(o.sensitive));
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// What is wrong with a `for_each` value, if anything. Unknown values are fine at this stage.
+pub fn for_each_problem(v: &Value, span: Span) -> Option<Diagnostic> {
+    let bad = |detail: String| {
+        Some(
+            Diagnostic::error("Invalid for_each argument")
+                .with_detail(detail)
+                .with_span(span),
+        )
+    };
+    if v.contains_sensitive() {
+        return bad("Sensitive values, or values derived from sensitive values, cannot be used as for_each arguments. If used, the sensitive value could be exposed as a resource instance key.".into());
+    }
+    match v {
+        Value::Unknown(_) => None,
+        Value::Null(_) => bad("The given \"for_each\" argument value is unsuitable: the given \"for_each\" argument value is null. A map, or set of strings is allowed.".into()),
+        Value::Map(_) | Value::Object(_) => None,
+        Value::Set(items) => {
+            for item in items {
+                match item {
+                    Value::String(_) | Value::Unknown(_) => {}
+                    Value::Null(_) => return bad("The given \"for_each\" argument value is unsuitable: \"for_each\" sets must not contain null values.".into()),
+                    other => return bad(format!(
+                        "The given \"for_each\" argument value is unsuitable: \"for_each\" supports maps and sets of strings, but you have provided a set containing type {}.",
+                        other.ty().friendly_name()
+                    )),
+                }
+            }
+            None
+        }
+        Value::List(_) | Value::Tuple(_) => Some(
+            Diagnostic::error("Invalid for_each argument")
+                .with_detail(format!(
+                    "The given \"for_each\" argument value is unsuitable: the \"for_each\" argument must be a map, or set of strings, and you have provided a value of type {}.",
+                    v.ty().friendly_name()
+                ))
+                .with_span(span)
+                .with_hint("Convert it to a set with toset(...) if its elements are unique strings."),
+        ),
+        other => bad(format!(
+            "The given \"for_each\" argument value is unsuitable: the \"for_each\" argument must be a map, or set of strings, and you have provided a value of type {}.",
+            other.ty().friendly_name()
+        )),
+    }
+}
+
+fn prefix(m: &ModuleNode) -> String {
+    m.path.iter().map(|p| format!("module.{p}.")).collect()
+}
+
+fn var_address(m: &ModuleNode, name: &str) -> String {
+    format!("{}var.{name}", prefix(m))
+}
