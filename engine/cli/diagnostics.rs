@@ -67,7 +67,10 @@ impl miette::Diagnostic for Report<'_> {
 }
 
 fn source_span(span: Span) -> SourceSpan {
-    SourceSpan::new((span.start as usize).into(), (span.end - span.start) as usize)
+    SourceSpan::new(
+        (span.start as usize).into(),
+        (span.end - span.start) as usize,
+    )
 }
 
 /// Renders one diagnostic as people read it.
@@ -87,7 +90,10 @@ pub fn render(diag: &Diagnostic, sources: &SourceMap, style: Style) -> String {
         for (s, note) in &diag.labels {
             // miette shows one file per report: labels elsewhere go into the text.
             if s.file == span.file {
-                labels.push(LabeledSpan::new_with_span(Some(note.clone()), source_span(*s)));
+                labels.push(LabeledSpan::new_with_span(
+                    Some(note.clone()),
+                    source_span(*s),
+                ));
             }
         }
     }
@@ -115,10 +121,10 @@ pub fn render(diag: &Diagnostic, sources: &SourceMap, style: Style) -> String {
         out.push('\n');
     }
     for (s, note) in &diag.labels {
-        if diag.span.is_some_and(|p| p.file != s.file) {
-            if let Some(loc) = sources.location(*s) {
-                out.push_str(&format!("  note: {note} ({loc})\n"));
-            }
+        if diag.span.is_some_and(|p| p.file != s.file)
+            && let Some(loc) = sources.location(*s)
+        {
+            out.push_str(&format!("  note: {note} ({loc})\n"));
         }
     }
     out
@@ -129,7 +135,7 @@ fn textwrap(text: &str, width: usize, indent: &str) -> String {
     for paragraph in text.split('\n') {
         let mut line = String::from(indent);
         for word in paragraph.split(' ') {
-            if line.len() + word.len() + 1 > width && line.trim().len() > 0 {
+            if line.len() + word.len() + 1 > width && !line.trim().is_empty() {
                 out.push_str(line.trim_end());
                 out.push('\n');
                 line = String::from(indent);
@@ -165,7 +171,9 @@ pub fn to_json(diag: &Diagnostic, sources: &SourceMap) -> serde_json::Value {
         obj["hint"] = json!(hint);
     }
     let Some(span) = diag.span else { return obj };
-    let Some(file) = sources.get(span.file) else { return obj };
+    let Some(file) = sources.get(span.file) else {
+        return obj;
+    };
     let (sl, sc) = file.line_col(span.start);
     let (el, ec) = file.line_col(span.end);
     obj["range"] = json!({

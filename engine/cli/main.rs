@@ -69,14 +69,14 @@ fn main() -> ExitCode {
             .and_then(|c| c.parse().ok())
             .unwrap_or(100),
     };
-    if let Some(dir) = &cli.chdir {
-        if let Err(e) = std::env::set_current_dir(dir) {
-            eprintln!(
-                "Error: Invalid -chdir option: could not change directory to {}: {e}",
-                dir.display()
-            );
-            return ExitCode::from(1);
-        }
+    if let Some(dir) = &cli.chdir
+        && let Err(e) = std::env::set_current_dir(dir)
+    {
+        eprintln!(
+            "Error: Invalid -chdir option: could not change directory to {}: {e}",
+            dir.display()
+        );
+        return ExitCode::from(1);
     }
     let ctx = Ctx { style };
     let code = match cli.command {
@@ -138,8 +138,24 @@ mod tests {
     #[test]
     fn single_dash_long_options_become_double_dash() {
         assert_eq!(
-            norm(&["terrane", "-chdir=x", "validate", "-json", "-C", "y", "--no-color"]),
-            ["terrane", "--chdir=x", "validate", "--json", "-C", "y", "--no-color"]
+            norm(&[
+                "terrane",
+                "-chdir=x",
+                "validate",
+                "-json",
+                "-C",
+                "y",
+                "--no-color"
+            ]),
+            [
+                "terrane",
+                "--chdir=x",
+                "validate",
+                "--json",
+                "-C",
+                "y",
+                "--no-color"
+            ]
         );
     }
 

@@ -63,10 +63,7 @@ pub fn run(args: Args, ctx: &Ctx) -> u8 {
         } else if target.is_file() {
             vec![target.clone()]
         } else {
-            eprintln!(
-                "Error: No file or directory at {}",
-                target.display()
-            );
+            eprintln!("Error: No file or directory at {}", target.display());
             failed = true;
             continue;
         };

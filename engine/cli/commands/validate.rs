@@ -17,7 +17,10 @@ pub fn run(args: Args, ctx: &Ctx) -> u8 {
     let mut sources = SourceMap::new();
     let (_config, mut diags) = load_and_validate(&mut sources);
     diags.sort();
-    let errors = diags.iter().filter(|d| d.severity == Severity::Error).count();
+    let errors = diags
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .count();
     let warnings = diags.len() - errors;
     if args.json {
         let out = json!({
@@ -40,7 +43,10 @@ pub fn run(args: Args, ctx: &Ctx) -> u8 {
         println!("Success! The configuration is valid.");
     }
     if warnings > 0 {
-        println!("({warnings} warning{} above)", if warnings == 1 { "" } else { "s" });
+        println!(
+            "({warnings} warning{} above)",
+            if warnings == 1 { "" } else { "s" }
+        );
     }
     0
 }

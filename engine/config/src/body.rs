@@ -1,12 +1,12 @@
 //! Schema-less bodies: the attributes and nested blocks of a block, with spans, as written.
 //! Resource and provider bodies stay in this form until a provider schema decodes them.
 
+use hcl::edit::Span as _;
+use hcl::edit::structure::{Body as HclBody, Structure};
 use indexmap::IndexMap;
 use terrane_lang::ast::Expr;
 use terrane_lang::syntax::Lowerer;
 use terrane_types::{Diagnostic, Diagnostics, Span};
-use hcl::edit::Span as _;
-use hcl::edit::structure::{Body as HclBody, Structure};
 
 #[derive(Clone, Debug, PartialEq, Default)]
 pub struct Body {

@@ -173,15 +173,21 @@ pub fn load_module(dir: &Path, sources: &mut SourceMap, diags: &mut Diagnostics)
         Ok(f) => f,
         Err(e) => {
             diags.push(
-                Diagnostic::error("Failed to read module directory")
-                    .with_detail(format!("Module directory {} could not be read: {e}.", dir.display())),
+                Diagnostic::error("Failed to read module directory").with_detail(format!(
+                    "Module directory {} could not be read: {e}.",
+                    dir.display()
+                )),
             );
             return module;
         }
     };
     for path in files {
         let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-        if name == "override.tf" || name.ends_with("_override.tf") || name.ends_with("_override.tf.json") || name == "override.tf.json" {
+        if name == "override.tf"
+            || name.ends_with("_override.tf")
+            || name.ends_with("_override.tf.json")
+            || name == "override.tf.json"
+        {
             diags.push(
                 Diagnostic::error("Override files are not supported yet")
                     .with_detail(format!(
@@ -209,8 +215,10 @@ pub fn parse_file(
         Ok(b) => b,
         Err(e) => {
             diags.push(
-                Diagnostic::error("Failed to read file")
-                    .with_detail(format!("The file {} could not be read: {e}.", path.display())),
+                Diagnostic::error("Failed to read file").with_detail(format!(
+                    "The file {} could not be read: {e}.",
+                    path.display()
+                )),
             );
             return None;
         }
@@ -257,8 +265,10 @@ pub(crate) fn parse_file_as_tfvars(
             Ok(t) => t,
             Err(e) => {
                 diags.push(
-                    Diagnostic::error("Failed to read variables file")
-                        .with_detail(format!("The file {} could not be read: {e}.", path.display())),
+                    Diagnostic::error("Failed to read variables file").with_detail(format!(
+                        "The file {} could not be read: {e}.",
+                        path.display()
+                    )),
                 );
                 return None;
             }

@@ -215,8 +215,18 @@ pub struct Check {
 }
 
 const TOP_LEVEL: &[&str] = &[
-    "terraform", "provider", "variable", "locals", "resource", "data", "module", "output", "moved",
-    "import", "check", "removed",
+    "terraform",
+    "provider",
+    "variable",
+    "locals",
+    "resource",
+    "data",
+    "module",
+    "output",
+    "moved",
+    "import",
+    "check",
+    "removed",
 ];
 
 impl Module {
@@ -244,7 +254,14 @@ impl Module {
                 }
                 "variable" => {
                     if let Some(v) = variable_block(block, diags) {
-                        insert_unique(&mut self.variables, v.name.clone(), v, diags, |v| v.name_span, "variable");
+                        insert_unique(
+                            &mut self.variables,
+                            v.name.clone(),
+                            v,
+                            diags,
+                            |v| v.name_span,
+                            "variable",
+                        );
                     }
                 }
                 "locals" => {
@@ -256,11 +273,22 @@ impl Module {
                             expr: attr.expr,
                             span: attr.name_span,
                         };
-                        insert_unique(&mut self.locals, name, local, diags, |l| l.span, "local value");
+                        insert_unique(
+                            &mut self.locals,
+                            name,
+                            local,
+                            diags,
+                            |l| l.span,
+                            "local value",
+                        );
                     }
                 }
                 "resource" | "data" => {
-                    let mode = if block.kind == "data" { Mode::Data } else { Mode::Managed };
+                    let mode = if block.kind == "data" {
+                        Mode::Data
+                    } else {
+                        Mode::Managed
+                    };
                     if let Some(r) = resource_block(block, mode, diags) {
                         if let Some(first) = self.resources.get(&r.address()) {
                             diags.push(
@@ -284,12 +312,26 @@ impl Module {
                 }
                 "module" => {
                     if let Some(m) = module_block(block, diags) {
-                        insert_unique(&mut self.module_calls, m.name.clone(), m, diags, |m| m.decl_span, "module call");
+                        insert_unique(
+                            &mut self.module_calls,
+                            m.name.clone(),
+                            m,
+                            diags,
+                            |m| m.decl_span,
+                            "module call",
+                        );
                     }
                 }
                 "output" => {
                     if let Some(o) = output_block(block, diags) {
-                        insert_unique(&mut self.outputs, o.name.clone(), o, diags, |o| o.decl_span, "output");
+                        insert_unique(
+                            &mut self.outputs,
+                            o.name.clone(),
+                            o,
+                            diags,
+                            |o| o.decl_span,
+                            "output",
+                        );
                     }
                 }
                 "moved" => {
@@ -307,10 +349,17 @@ impl Module {
                 }
                 "import" => {
                     no_labels(&block, diags);
-                    unexpected_args(&block.body, &["to", "id", "provider", "for_each", "identity"], diags);
+                    unexpected_args(
+                        &block.body,
+                        &["to", "id", "provider", "for_each", "identity"],
+                        diags,
+                    );
                     let to = required_attr(&block, "to", diags);
                     let id = required_attr(&block, "id", diags);
-                    let provider = block.body.attr("provider").and_then(|a| provider_ref(a, diags));
+                    let provider = block
+                        .body
+                        .attr("provider")
+                        .and_then(|a| provider_ref(a, diags));
                     if let (Some(to), Some(id)) = (to, id) {
                         self.imports.push(Import {
                             to: to.expr.clone(),
@@ -332,9 +381,7 @@ impl Module {
                 }
                 other => {
                     let mut d = Diagnostic::error("Unsupported block type")
-                        .with_detail(format!(
-                            "Blocks of type \"{other}\" are not expected here."
-                        ))
+                        .with_detail(format!("Blocks of type \"{other}\" are not expected here."))
                         .with_span(block.kind_span);
                     if let Some(s) = suggest(other, TOP_LEVEL.iter().copied()) {
                         d = d.with_hint(format!("Did you mean \"{s}\"?"));
@@ -485,7 +532,10 @@ fn no_blocks(body: &Body, diags: &mut Diagnostics) {
     for b in &body.blocks {
         diags.push(
             Diagnostic::error("Unsupported block type")
-                .with_detail(format!("Blocks of type \"{}\" are not expected here.", b.kind))
+                .with_detail(format!(
+                    "Blocks of type \"{}\" are not expected here.",
+                    b.kind
+                ))
                 .with_span(b.kind_span),
         );
     }
@@ -497,9 +547,7 @@ fn single_label(block: &Block, kind: &str, what: &str, diags: &mut Diagnostics) 
         [] => {
             diags.push(
                 Diagnostic::error(format!("Missing name for {kind}"))
-                    .with_detail(format!(
-                        "All {kind} blocks must have 1 label ({what})."
-                    ))
+                    .with_detail(format!("All {kind} blocks must have 1 label ({what})."))
                     .with_span(block.kind_span),
             );
             None
@@ -515,7 +563,11 @@ fn single_label(block: &Block, kind: &str, what: &str, diags: &mut Diagnostics) 
     }
 }
 
-fn required_attr<'b>(block: &'b Block, name: &str, diags: &mut Diagnostics) -> Option<&'b Attribute> {
+fn required_attr<'b>(
+    block: &'b Block,
+    name: &str,
+    diags: &mut Diagnostics,
+) -> Option<&'b Attribute> {
     let a = block.body.attr(name);
     if a.is_none() {
         diags.push(
@@ -595,7 +647,14 @@ fn variable_block(block: Block, diags: &mut Diagnostics) -> Option<Variable> {
         return None;
     }
     const RESERVED: &[&str] = &[
-        "source", "version", "providers", "count", "for_each", "lifecycle", "depends_on", "locals",
+        "source",
+        "version",
+        "providers",
+        "count",
+        "for_each",
+        "lifecycle",
+        "depends_on",
+        "locals",
     ];
     if RESERVED.contains(&name.as_str()) {
         diags.push(
@@ -608,7 +667,14 @@ fn variable_block(block: Block, diags: &mut Diagnostics) -> Option<Variable> {
     }
     unexpected_args(
         &block.body,
-        &["type", "default", "description", "sensitive", "nullable", "ephemeral"],
+        &[
+            "type",
+            "default",
+            "description",
+            "sensitive",
+            "nullable",
+            "ephemeral",
+        ],
         diags,
     );
     let body = &block.body;
@@ -641,7 +707,9 @@ fn variable_block(block: Block, diags: &mut Diagnostics) -> Option<Variable> {
         type_span: body.attr("type").map(|a| a.expr.span),
         ty,
         default: body.attr("default").cloned(),
-        description: body.attr("description").and_then(|a| literal_string(&a.expr)),
+        description: body
+            .attr("description")
+            .and_then(|a| literal_string(&a.expr)),
         sensitive: body
             .attr("sensitive")
             .and_then(|a| literal_bool(a, diags))
@@ -739,7 +807,11 @@ fn depends_on(body: &Body, diags: &mut Diagnostics) -> Vec<Expr> {
 }
 
 fn resource_block(block: Block, mode: Mode, diags: &mut Diagnostics) -> Option<Resource> {
-    let kind = if mode == Mode::Data { "data" } else { "resource" };
+    let kind = if mode == Mode::Data {
+        "data"
+    } else {
+        "resource"
+    };
     let (type_name, name) = match block.labels.as_slice() {
         [t, n] => (t.clone(), n.clone()),
         _ => {
@@ -754,7 +826,12 @@ fn resource_block(block: Block, mode: Mode, diags: &mut Diagnostics) -> Option<R
         }
     };
     if !check_name(&name.value, name.span, kind, diags)
-        || !check_name(&type_name.value, type_name.span, &format!("{kind} type"), diags)
+        || !check_name(
+            &type_name.value,
+            type_name.span,
+            &format!("{kind} type"),
+            diags,
+        )
     {
         return None;
     }
@@ -809,7 +886,12 @@ fn resource_block(block: Block, mode: Mode, diags: &mut Diagnostics) -> Option<R
 fn lifecycle_block(block: &Block, lc: &mut Lifecycle, diags: &mut Diagnostics) {
     unexpected_args(
         &block.body,
-        &["create_before_destroy", "prevent_destroy", "ignore_changes", "replace_triggered_by"],
+        &[
+            "create_before_destroy",
+            "prevent_destroy",
+            "ignore_changes",
+            "replace_triggered_by",
+        ],
         diags,
     );
     let body = &block.body;
@@ -880,7 +962,9 @@ fn module_block(block: Block, diags: &mut Diagnostics) -> Option<ModuleCall> {
     if body.attr("count").is_some() && body.attr("for_each").is_some() {
         diags.push(
             Diagnostic::error("Invalid combination of \"count\" and \"for_each\"")
-                .with_detail("The \"count\" and \"for_each\" meta-arguments are mutually-exclusive.")
+                .with_detail(
+                    "The \"count\" and \"for_each\" meta-arguments are mutually-exclusive.",
+                )
                 .with_span(body.attributes["for_each"].name_span),
         );
     }
@@ -944,7 +1028,13 @@ fn output_block(block: Block, diags: &mut Diagnostics) -> Option<Output> {
     }
     unexpected_args(
         &block.body,
-        &["value", "description", "sensitive", "depends_on", "ephemeral"],
+        &[
+            "value",
+            "description",
+            "sensitive",
+            "depends_on",
+            "ephemeral",
+        ],
         diags,
     );
     let value = required_attr(&block, "value", diags)?.expr.clone();
@@ -964,7 +1054,9 @@ fn output_block(block: Block, diags: &mut Diagnostics) -> Option<Output> {
     let body = &block.body;
     Some(Output {
         value,
-        description: body.attr("description").and_then(|a| literal_string(&a.expr)),
+        description: body
+            .attr("description")
+            .and_then(|a| literal_string(&a.expr)),
         sensitive: body
             .attr("sensitive")
             .and_then(|a| literal_bool(a, diags))

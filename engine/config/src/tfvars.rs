@@ -102,11 +102,10 @@ pub fn collect_inputs(
             VarArg::File(path) => {
                 if !path.is_file() {
                     diags.push(
-                        Diagnostic::error("Failed to read variables file")
-                            .with_detail(format!(
-                                "Given variables file {} does not exist.",
-                                path.display()
-                            )),
+                        Diagnostic::error("Failed to read variables file").with_detail(format!(
+                            "Given variables file {} does not exist.",
+                            path.display()
+                        )),
                     );
                     continue;
                 }

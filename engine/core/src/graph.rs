@@ -97,8 +97,7 @@ impl Graph {
     fn cycles(&self) -> Vec<Diagnostic> {
         let mut out = Vec::new();
         for scc in tarjan_scc(&self.graph) {
-            let self_loop = scc.len() == 1
-                && self.graph.find_edge(scc[0], scc[0]).is_some();
+            let self_loop = scc.len() == 1 && self.graph.find_edge(scc[0], scc[0]).is_some();
             if scc.len() < 2 && !self_loop {
                 continue;
             }
@@ -128,7 +127,9 @@ impl Graph {
                     let mut path = vec![(n, e.weight().span)];
                     let mut cur = n;
                     while cur != start {
-                        let Some(&(p, span)) = prev.get(&cur) else { break };
+                        let Some(&(p, span)) = prev.get(&cur) else {
+                            break;
+                        };
                         path.push((p, span));
                         cur = p;
                     }
@@ -145,20 +146,27 @@ impl Graph {
     }
 
     fn cycle_diagnostic(&self, path: &[(NodeIndex, Span)]) -> Diagnostic {
-        let names: Vec<String> = path.iter().map(|(n, _)| self.graph[*n].to_string()).collect();
+        let names: Vec<String> = path
+            .iter()
+            .map(|(n, _)| self.graph[*n].to_string())
+            .collect();
         if let [(n, span)] = path {
             let node = &self.graph[*n];
             let (summary, detail) = match &node.kind {
                 NodeKind::Local(_) => (
                     "Self-referencing local value",
-                    format!("Local value {node} cannot use its own result as part of its expression."),
+                    format!(
+                        "Local value {node} cannot use its own result as part of its expression."
+                    ),
                 ),
                 _ => (
                     "Self-referential block",
                     format!("Configuration for {node} may not refer to itself."),
                 ),
             };
-            return Diagnostic::error(summary).with_detail(detail).with_span(*span);
+            return Diagnostic::error(summary)
+                .with_detail(detail)
+                .with_span(*span);
         }
         let mut chain = names.clone();
         if let Some(first) = names.first() {
@@ -190,7 +198,9 @@ impl Graph {
             .filter(|&i| include(&self.graph[i]))
             .collect();
         nodes.sort_by_key(|&i| &self.graph[i]);
-        let mut out = String::from("digraph {\n  compound = \"true\"\n  newrank = \"true\"\n  subgraph \"root\" {\n");
+        let mut out = String::from(
+            "digraph {\n  compound = \"true\"\n  newrank = \"true\"\n  subgraph \"root\" {\n",
+        );
         for &i in &nodes {
             let n = &self.graph[i];
             let shape = match n.kind {
@@ -217,7 +227,11 @@ impl Graph {
     }
 
     /// The included nodes a node depends on, looking through nodes that are left out.
-    fn transitive_included(&self, start: NodeIndex, include: &impl Fn(&Node) -> bool) -> Vec<NodeIndex> {
+    fn transitive_included(
+        &self,
+        start: NodeIndex,
+        include: &impl Fn(&Node) -> bool,
+    ) -> Vec<NodeIndex> {
         let mut out = Vec::new();
         let mut stack: Vec<NodeIndex> = self.dependencies(start).collect();
         let mut seen = HashSet::new();
@@ -292,7 +306,12 @@ impl Builder {
             self.connect(&from, m, refs, Context::Plain);
         }
         for (name, l) in &module.locals {
-            self.connect(&here(NodeKind::Local(name.clone())), m, Refs::of_expr(&l.expr), Context::Plain);
+            self.connect(
+                &here(NodeKind::Local(name.clone())),
+                m,
+                Refs::of_expr(&l.expr),
+                Context::Plain,
+            );
         }
         for (addr, r) in &module.resources {
             let mut refs = Refs::of_body(&r.body);
@@ -302,7 +321,12 @@ impl Builder {
             for e in &r.lifecycle.replace_triggered_by {
                 refs.add_expr(e);
             }
-            for c in r.lifecycle.preconditions.iter().chain(&r.lifecycle.postconditions) {
+            for c in r
+                .lifecycle
+                .preconditions
+                .iter()
+                .chain(&r.lifecycle.postconditions)
+            {
                 refs.add_expr(&c.condition);
                 refs.add_expr(&c.error_message);
             }
@@ -316,7 +340,12 @@ impl Builder {
         for (name, call) in &module.module_calls {
             let from = here(NodeKind::ModuleCall(name.clone()));
             let mut refs = Refs::default();
-            for e in call.count.iter().chain(&call.for_each).chain(&call.depends_on) {
+            for e in call
+                .count
+                .iter()
+                .chain(&call.for_each)
+                .chain(&call.depends_on)
+            {
                 refs.add_expr(e);
             }
             let ctx = Context::Resource {
@@ -325,7 +354,9 @@ impl Builder {
                 self_allowed: false,
             };
             self.connect(&from, m, refs, ctx);
-            let Some(child) = m.children.get(name) else { continue };
+            let Some(child) = m.children.get(name) else {
+                continue;
+            };
             // The child's input variables depend on the expressions given for them here.
             for (input, attr) in &call.inputs {
                 let var = Node {
@@ -340,7 +371,13 @@ impl Builder {
             let call_index = self.add(from);
             for n in child_nodes(child) {
                 if let Some(&i) = self.graph.index.get(&n) {
-                    self.graph.graph.update_edge(i, call_index, Edge { span: call.decl_span });
+                    self.graph.graph.update_edge(
+                        i,
+                        call_index,
+                        Edge {
+                            span: call.decl_span,
+                        },
+                    );
                 }
             }
         }
@@ -353,7 +390,12 @@ impl Builder {
                 refs.add_expr(&c.condition);
                 refs.add_expr(&c.error_message);
             }
-            self.connect(&here(NodeKind::Output(name.clone())), m, refs, Context::Plain);
+            self.connect(
+                &here(NodeKind::Output(name.clone())),
+                m,
+                refs,
+                Context::Plain,
+            );
         }
     }
 
@@ -370,7 +412,9 @@ impl Builder {
         for r in refs.refs {
             for target in self.resolve(&r, m, ctx) {
                 if let Some(&to) = self.graph.index.get(&target) {
-                    self.graph.graph.update_edge(from_index, to, Edge { span: r.span });
+                    self.graph
+                        .graph
+                        .update_edge(from_index, to, Edge { span: r.span });
                 }
             }
         }
@@ -441,7 +485,8 @@ impl Builder {
                                 "This object does not have an attribute named \"{o}\": module \"{name}\" declares no output \"{o}\"."
                             ))
                             .with_span(r.span);
-                        if let Some(s) = suggest(o, child.module.outputs.keys().map(String::as_str)) {
+                        if let Some(s) = suggest(o, child.module.outputs.keys().map(String::as_str))
+                        {
                             d = d.with_hint(format!("Did you mean \"module.{name}.{s}\"?"));
                         }
                         self.diags.push(d);
@@ -514,7 +559,13 @@ impl Builder {
                 }
             }
             Target::SelfRef => {
-                if !matches!(ctx, Context::Resource { self_allowed: true, .. }) {
+                if !matches!(
+                    ctx,
+                    Context::Resource {
+                        self_allowed: true,
+                        ..
+                    }
+                ) {
                     self.diags.push(
                         Diagnostic::error("Invalid \"self\" reference")
                             .with_detail("The \"self\" object is not available in this context. This object can be used only in resource provisioner, connection, and postcondition blocks.")
@@ -536,7 +587,9 @@ impl Builder {
         prefix: &str,
         span: Span,
     ) {
-        let mut d = Diagnostic::error(summary).with_detail(detail).with_span(span);
+        let mut d = Diagnostic::error(summary)
+            .with_detail(detail)
+            .with_span(span);
         let declared: Vec<&str> = declared.map(String::as_str).collect();
         if let Some(s) = suggest(name, declared.iter().copied()) {
             d = d.with_hint(format!("Did you mean \"{prefix}{s}\"?"));
@@ -566,8 +619,16 @@ fn child_nodes(child: &ModuleNode) -> Vec<Node> {
         .keys()
         .map(|n| node(NodeKind::Var(n.clone())))
         .chain(m.locals.keys().map(|n| node(NodeKind::Local(n.clone()))))
-        .chain(m.resources.keys().map(|n| node(NodeKind::Resource(n.clone()))))
-        .chain(m.module_calls.keys().map(|n| node(NodeKind::ModuleCall(n.clone()))))
+        .chain(
+            m.resources
+                .keys()
+                .map(|n| node(NodeKind::Resource(n.clone()))),
+        )
+        .chain(
+            m.module_calls
+                .keys()
+                .map(|n| node(NodeKind::ModuleCall(n.clone()))),
+        )
         .chain(m.outputs.keys().map(|n| node(NodeKind::Output(n.clone()))))
         .collect()
 }

@@ -82,7 +82,11 @@ impl Refs {
         }
         for block in &body.blocks {
             if block.kind == "dynamic" {
-                let label = block.labels.first().map(|l| l.value.clone()).unwrap_or_default();
+                let label = block
+                    .labels
+                    .first()
+                    .map(|l| l.value.clone())
+                    .unwrap_or_default();
                 let iterator = block
                     .body
                     .attr("iterator")
@@ -334,13 +338,19 @@ mod tests {
 
     fn targets(src: &str) -> Vec<Target> {
         let e = parse_expr(src, FileId(0), 0).unwrap();
-        Refs::of_expr(&e).refs.into_iter().map(|r| r.target).collect()
+        Refs::of_expr(&e)
+            .refs
+            .into_iter()
+            .map(|r| r.target)
+            .collect()
     }
 
     #[test]
     fn finds_variables_locals_resources_data_and_module_outputs() {
         assert_eq!(
-            targets("\"${var.a}-${local.b}\" == aws_instance.web.id ? data.aws_ami.x.id : module.m.out"),
+            targets(
+                "\"${var.a}-${local.b}\" == aws_instance.web.id ? data.aws_ami.x.id : module.m.out"
+            ),
             vec![
                 Target::Var("a".into()),
                 Target::Local("b".into()),

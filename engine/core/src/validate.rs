@@ -158,7 +158,12 @@ struct Walk<'a> {
 }
 
 impl Walk<'_> {
-    fn eval_in(&mut self, module: &[String], extra: BTreeMap<String, Value>, e: &Expr) -> Option<Value> {
+    fn eval_in(
+        &mut self,
+        module: &[String],
+        extra: BTreeMap<String, Value>,
+        e: &Expr,
+    ) -> Option<Value> {
         let scope = self.scopes.get(module)?;
         let layered = Layered { base: scope, extra };
         let ctx = EvalCtx::new(&layered, &scope.dir);
@@ -176,7 +181,9 @@ impl Walk<'_> {
     }
 
     fn variable(&mut self, m: &ModuleNode, name: &str) {
-        let Some(var) = m.module.variables.get(name) else { return };
+        let Some(var) = m.module.variables.get(name) else {
+            return;
+        };
         let constraint = var.constraint();
         if let Some(default) = &var.default {
             self.check_default(var, default.expr.clone(), &constraint);
@@ -204,7 +211,8 @@ impl Walk<'_> {
             );
             return;
         }
-        let Ok(value) = terrane_config::constant_value(&default).map_err(|d| self.diags.push(d)) else {
+        let Ok(value) = terrane_config::constant_value(&default).map_err(|d| self.diags.push(d))
+        else {
             return;
         };
         if value.is_null() && !var.nullable {
@@ -250,12 +258,18 @@ impl Walk<'_> {
         };
         let mut extra = BTreeMap::new();
         if call.count.is_some() {
-            extra.insert("count".into(), Value::object([("index", Value::Unknown(Type::Number))]));
+            extra.insert(
+                "count".into(),
+                Value::object([("index", Value::Unknown(Type::Number))]),
+            );
         }
         if call.for_each.is_some() {
             extra.insert(
                 "each".into(),
-                Value::object([("key", Value::Unknown(Type::String)), ("value", Value::unknown())]),
+                Value::object([
+                    ("key", Value::Unknown(Type::String)),
+                    ("value", Value::unknown()),
+                ]),
             );
         }
         let Some(value) = self.eval_in(parent_path, extra, &attr.expr) else {
@@ -313,7 +327,9 @@ impl Walk<'_> {
         what: &str,
         summary: impl Fn() -> String,
     ) {
-        let Some(result) = self.eval(module, &rule.condition) else { return };
+        let Some(result) = self.eval(module, &rule.condition) else {
+            return;
+        };
         let (result, _) = result.unmark_deep();
         if !result.is_known() {
             return;
@@ -366,21 +382,30 @@ impl Walk<'_> {
     }
 
     fn local(&mut self, m: &ModuleNode, name: &str) {
-        let Some(local) = m.module.locals.get(name) else { return };
-        let value = self.eval(&m.path, &local.expr).unwrap_or_else(Value::unknown);
+        let Some(local) = m.module.locals.get(name) else {
+            return;
+        };
+        let value = self
+            .eval(&m.path, &local.expr)
+            .unwrap_or_else(Value::unknown);
         if let Some(scope) = self.scopes.get_mut(&m.path) {
             scope.set("local", name, value);
         }
     }
 
     fn resource(&mut self, m: &ModuleNode, addr: &str) {
-        let Some(r) = m.module.resources.get(addr) else { return };
+        let Some(r) = m.module.resources.get(addr) else {
+            return;
+        };
         let mut extra = BTreeMap::new();
         if let Some(count) = &r.count {
             if let Some(v) = self.eval(&m.path, count) {
                 self.check_count(&v, count.span);
             }
-            extra.insert("count".into(), Value::object([("index", Value::Unknown(Type::Number))]));
+            extra.insert(
+                "count".into(),
+                Value::object([("index", Value::Unknown(Type::Number))]),
+            );
         }
         if let Some(for_each) = &r.for_each {
             if let Some(v) = self.eval(&m.path, for_each) {
@@ -388,7 +413,10 @@ impl Walk<'_> {
             }
             extra.insert(
                 "each".into(),
-                Value::object([("key", Value::Unknown(Type::String)), ("value", Value::unknown())]),
+                Value::object([
+                    ("key", Value::Unknown(Type::String)),
+                    ("value", Value::unknown()),
+                ]),
             );
         }
         extra.insert("self".into(), Value::unknown());
@@ -412,7 +440,11 @@ impl Walk<'_> {
                 self.body(module, extra, &block.body);
                 continue;
             }
-            let label = block.labels.first().map(|l| l.value.clone()).unwrap_or_default();
+            let label = block
+                .labels
+                .first()
+                .map(|l| l.value.clone())
+                .unwrap_or_default();
             let iterator = block
                 .body
                 .attr("iterator")
@@ -426,7 +458,9 @@ impl Walk<'_> {
                 }
                 None => self.diags.push(
                     Diagnostic::error("Missing required argument")
-                        .with_detail("The argument \"for_each\" is required, but no definition was found.")
+                        .with_detail(
+                            "The argument \"for_each\" is required, but no definition was found.",
+                        )
                         .with_span(block.header_span()),
                 ),
             }
@@ -459,7 +493,9 @@ impl Walk<'_> {
         }
         let bad = |detail: &str| {
             Diagnostic::error("Invalid count argument")
-                .with_detail(format!("The given \"count\" argument value is unsuitable: {detail}."))
+                .with_detail(format!(
+                    "The given \"count\" argument value is unsuitable: {detail}."
+                ))
                 .with_span(span)
         };
         if v.is_null() {
@@ -471,12 +507,12 @@ impl Walk<'_> {
                 "a number is required, but have {}",
                 v.ty().friendly_name()
             ))),
-            Some(n) if !n.is_integer() => {
-                self.diags.push(bad("the count argument must be a whole number"))
-            }
-            Some(n) if n.is_negative() => {
-                self.diags.push(bad("must be greater than or equal to zero"))
-            }
+            Some(n) if !n.is_integer() => self
+                .diags
+                .push(bad("the count argument must be a whole number")),
+            Some(n) if n.is_negative() => self
+                .diags
+                .push(bad("must be greater than or equal to zero")),
             Some(_) => {}
         }
     }
@@ -509,27 +545,30 @@ impl Walk<'_> {
     }
 
     fn module_call(&mut self, m: &ModuleNode, name: &str) {
-        let Some(call) = m.module.module_calls.get(name) else { return };
-        if let Some(count) = &call.count {
-            if let Some(v) = self.eval(&m.path, count) {
-                self.check_count(&v, count.span);
-            }
+        let Some(call) = m.module.module_calls.get(name) else {
+            return;
+        };
+        if let Some(count) = &call.count
+            && let Some(v) = self.eval(&m.path, count)
+        {
+            self.check_count(&v, count.span);
         }
-        if let Some(for_each) = &call.for_each {
-            if let Some(v) = self.eval(&m.path, for_each) {
-                self.check_for_each(&v, for_each.span);
-            }
+        if let Some(for_each) = &call.for_each
+            && let Some(v) = self.eval(&m.path, for_each)
+        {
+            self.check_for_each(&v, for_each.span);
         }
-        let Some(child) = m.children.get(name) else { return };
+        let Some(child) = m.children.get(name) else {
+            return;
+        };
         for (input, attr) in &call.inputs {
             if !child.module.variables.contains_key(input) {
                 let mut d = Diagnostic::error("Unsupported argument")
                     .with_detail(format!("An argument named \"{input}\" is not expected here: module \"{name}\" declares no variable \"{input}\"."))
                     .with_span(attr.name_span);
-                if let Some(s) = terrane_types::suggest(
-                    input,
-                    child.module.variables.keys().map(String::as_str),
-                ) {
+                if let Some(s) =
+                    terrane_types::suggest(input, child.module.variables.keys().map(String::as_str))
+                {
                     d = d.with_hint(format!("Did you mean \"{s}\"?"));
                 }
                 self.diags.push(d);
@@ -549,15 +588,17 @@ impl Walk<'_> {
             }
         }
         // With count or for_each the outputs are per instance, which validate does not expand.
-        if call.count.is_some() || call.for_each.is_some() {
-            if let Some(scope) = self.scopes.get_mut(&m.path) {
-                scope.set("module", name, Value::unknown());
-            }
+        if (call.count.is_some() || call.for_each.is_some())
+            && let Some(scope) = self.scopes.get_mut(&m.path)
+        {
+            scope.set("module", name, Value::unknown());
         }
     }
 
     fn output(&mut self, m: &ModuleNode, name: &str) {
-        let Some(o) = m.module.outputs.get(name) else { return };
+        let Some(o) = m.module.outputs.get(name) else {
+            return;
+        };
         let value = self.eval(&m.path, &o.value).unwrap_or_else(Value::unknown);
         if value.contains_sensitive() && !o.sensitive {
             self.diags.push(
@@ -569,7 +610,9 @@ impl Walk<'_> {
         }
         for c in &o.preconditions {
             let addr = format!("{}output.{name}", prefix(m));
-            self.condition(&m.path, c, "precondition", || format!("Output precondition failed for {addr}"));
+            self.condition(&m.path, c, "precondition", || {
+                format!("Output precondition failed for {addr}")
+            });
         }
         // The output becomes visible to the parent as module.<call>.<name>.
         if let Some((call, parent)) = m.path.split_last() {

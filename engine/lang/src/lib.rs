@@ -2,7 +2,7 @@
 
 pub mod ast;
 pub mod convert;
-pub mod functions;
 pub mod eval;
+pub mod functions;
 pub mod syntax;
 pub mod typeexpr;

@@ -84,9 +84,7 @@ impl<'a> Lowerer<'a> {
                 let elements: Vec<&Element> = t.iter().collect();
                 ExprKind::Template(self.template_elements(&elements, false, false, span))
             }
-            Expression::HeredocTemplate(h) => {
-                ExprKind::Template(self.template(&h.template, span))
-            }
+            Expression::HeredocTemplate(h) => ExprKind::Template(self.template(&h.template, span)),
             Expression::Parenthesis(p) => ExprKind::Parens(Box::new(self.expr_in(p.inner(), span))),
             Expression::Variable(v) => ExprKind::Variable(self.ident(v, span)),
             Expression::Conditional(c) => ExprKind::Conditional(
@@ -115,8 +113,12 @@ impl<'a> Lowerer<'a> {
                         match op.value() {
                             TraversalOperator::AttrSplat(_) => Traverser::AttrSplat(op_span),
                             TraversalOperator::FullSplat(_) => Traverser::FullSplat(op_span),
-                            TraversalOperator::GetAttr(i) => Traverser::Attr(self.ident(i, op_span)),
-                            TraversalOperator::Index(e) => Traverser::Index(self.expr_in(e, op_span)),
+                            TraversalOperator::GetAttr(i) => {
+                                Traverser::Attr(self.ident(i, op_span))
+                            }
+                            TraversalOperator::Index(e) => {
+                                Traverser::Index(self.expr_in(e, op_span))
+                            }
                             TraversalOperator::LegacyIndex(i) => {
                                 Traverser::LegacyIndex(*i.value(), op_span)
                             }
@@ -199,18 +201,14 @@ impl<'a> Lowerer<'a> {
                 ),
                 Element::Directive(d) => self.directive(d, span),
             };
-            if strip_before {
-                if let Some(TemplatePart::Literal(prev)) = parts.last_mut() {
-                    prev.truncate(prev.trim_end().len());
-                }
+            if strip_before && let Some(TemplatePart::Literal(prev)) = parts.last_mut() {
+                prev.truncate(prev.trim_end().len());
             }
             parts.push(part);
             strip_next = strip_after;
         }
-        if strip_last {
-            if let Some(TemplatePart::Literal(last)) = parts.last_mut() {
-                last.truncate(last.trim_end().len());
-            }
+        if strip_last && let Some(TemplatePart::Literal(last)) = parts.last_mut() {
+            last.truncate(last.trim_end().len());
         }
         parts.retain(|p| !matches!(p, TemplatePart::Literal(s) if s.is_empty()));
         Template { parts }
@@ -322,8 +320,7 @@ pub fn parse_expr(src: &str, file: FileId, base: usize) -> Result<Expr, Diagnost
 
 /// Parses a string template (the contents of a `templatefile` or of a `.tf.json` string).
 pub fn parse_template(src: &str, file: FileId, base: usize) -> Result<Template, Diagnostic> {
-    let parsed =
-        hcl::edit::parser::parse_template(src).map_err(|e| parse_error(&e, file, base))?;
+    let parsed = hcl::edit::parser::parse_template(src).map_err(|e| parse_error(&e, file, base))?;
     let lowerer = Lowerer { file, src, base };
     Ok(lowerer.template(&parsed, lowerer.whole()))
 }
@@ -357,7 +354,9 @@ mod tests {
     #[test]
     fn spans_point_at_the_sub_expression() {
         let e = expr("var.a + local.b");
-        let ExprKind::Binary(_, _, rhs) = e.kind else { panic!() };
+        let ExprKind::Binary(_, _, rhs) = e.kind else {
+            panic!()
+        };
         assert_eq!((rhs.span.start, rhs.span.end), (8, 15));
     }
 
@@ -373,7 +372,12 @@ mod tests {
     fn strip_markers_on_directives_reach_inside_and_outside() {
         let t = template("\"x  %{~ if c ~}  yes  %{~ else ~}  no  %{~ endif ~}  y\"");
         assert_eq!(t.parts[0], TemplatePart::Literal("x".into()));
-        let TemplatePart::If { then, otherwise, .. } = &t.parts[1] else { panic!() };
+        let TemplatePart::If {
+            then, otherwise, ..
+        } = &t.parts[1]
+        else {
+            panic!()
+        };
         assert_eq!(then.parts, vec![TemplatePart::Literal("yes".into())]);
         assert_eq!(
             otherwise.as_ref().unwrap().parts,
@@ -385,19 +389,28 @@ mod tests {
     #[test]
     fn indented_heredocs_are_dedented() {
         let e = expr("<<-EOT\n    hello\n      world\n    EOT");
-        let ExprKind::Template(t) = e.kind else { panic!("{:?}", e.kind) };
-        assert_eq!(t.parts, vec![TemplatePart::Literal("hello\n  world\n".into())]);
+        let ExprKind::Template(t) = e.kind else {
+            panic!("{:?}", e.kind)
+        };
+        assert_eq!(
+            t.parts,
+            vec![TemplatePart::Literal("hello\n  world\n".into())]
+        );
     }
 
     #[test]
     fn splat_and_legacy_index_traversals_are_kept_in_order() {
         let e = expr("aws_instance.web[*].id");
-        let ExprKind::Traversal(_, ops) = e.kind else { panic!() };
+        let ExprKind::Traversal(_, ops) = e.kind else {
+            panic!()
+        };
         assert!(matches!(ops[0], Traverser::Attr(_)));
         assert!(matches!(ops[1], Traverser::FullSplat(_)));
         assert!(matches!(ops[2], Traverser::Attr(_)));
         let e = expr("a.0.b");
-        let ExprKind::Traversal(_, ops) = e.kind else { panic!() };
+        let ExprKind::Traversal(_, ops) = e.kind else {
+            panic!()
+        };
         assert!(matches!(ops[0], Traverser::LegacyIndex(0, _)));
     }
 

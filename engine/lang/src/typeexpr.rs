@@ -251,34 +251,34 @@ fn parse_attr(
     expr: &Expr,
     default_of: &dyn Fn(&Expr) -> Result<Value, Diagnostic>,
 ) -> Result<Attr, Diagnostic> {
-    if let ExprKind::FuncCall(call) = &expr.unparen().kind {
-        if call.name.name == "optional" {
-            let (ty, default) = match call.args.as_slice() {
-                [t] => (parse(t, default_of, false)?, None),
-                [t, d] => {
-                    let ty = parse(t, default_of, false)?;
-                    let value = default_of(d)?;
-                    let value = crate::convert::convert(value, &ty).map_err(|e| {
+    if let ExprKind::FuncCall(call) = &expr.unparen().kind
+        && call.name.name == "optional"
+    {
+        let (ty, default) = match call.args.as_slice() {
+            [t] => (parse(t, default_of, false)?, None),
+            [t, d] => {
+                let ty = parse(t, default_of, false)?;
+                let value = default_of(d)?;
+                let value = crate::convert::convert(value, &ty).map_err(|e| {
                         Diagnostic::error("Invalid default value for optional attribute")
                             .with_detail(format!(
                                 "This default value is not compatible with the attribute's type constraint: {e}."
                             ))
                             .with_span(d.span)
                     })?;
-                    (ty, Some(value))
-                }
-                _ => {
-                    return Err(Diagnostic::error("Invalid type specification")
+                (ty, Some(value))
+            }
+            _ => {
+                return Err(Diagnostic::error("Invalid type specification")
                         .with_detail("The optional modifier takes a type and, optionally, a default value: optional(string, \"x\").")
                         .with_span(expr.span));
-                }
-            };
-            return Ok(Attr {
-                ty,
-                optional: true,
-                default,
-            });
-        }
+            }
+        };
+        return Ok(Attr {
+            ty,
+            optional: true,
+            default,
+        });
     }
     Ok(Attr {
         ty: parse(expr, default_of, true)?,

@@ -158,9 +158,9 @@ impl<'a> IntoIterator for &'a Diagnostics {
 pub fn suggest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     let mut best: Option<(usize, &str)> = None;
     for c in candidates {
+        // Terraform's rule: a candidate fewer than three edits away is a likely typo.
         let d = levenshtein(name, c);
-        let limit = (name.chars().count().max(c.chars().count()) / 3).max(1);
-        if d <= limit && best.is_none_or(|(bd, _)| d < bd) {
+        if d < 3 && d < c.chars().count() && best.is_none_or(|(bd, _)| d < bd) {
             best = Some((d, c));
         }
     }
@@ -189,5 +189,6 @@ mod tests {
     fn suggest_finds_a_near_miss_and_ignores_distant_names() {
         assert_eq!(suggest("ami_idd", ["ami_id", "name"]), Some("ami_id"));
         assert_eq!(suggest("region", ["ami_id", "name"]), None);
+        assert_eq!(suggest("nmae", ["name"]), Some("name"));
     }
 }

@@ -70,9 +70,10 @@ impl Evaluator<'_> {
                     .or(def.variadic)
                     .unwrap_or("argument");
                 Diagnostic::error("Invalid function argument")
-                    .with_detail(format!(
-                        "Invalid value for \"{param}\" parameter: {message}."
-                    ).replace("..", "."))
+                    .with_detail(
+                        format!("Invalid value for \"{param}\" parameter: {message}.")
+                            .replace("..", "."),
+                    )
                     .with_span(arg_spans.get(index).copied().unwrap_or(span))
             }
             FuncError::Call(message) => {

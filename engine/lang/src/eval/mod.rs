@@ -135,9 +135,10 @@ impl Evaluator<'_> {
     ) -> EvalResult {
         use crate::ast::Traverser;
         let Some(mut current) = self.lookup(ident, locals) else {
-            return Err(self.variable(ident, locals).err().unwrap_or_else(|| {
-                Diagnostic::error("Unknown variable").with_span(ident.span)
-            }));
+            return Err(self
+                .variable(ident, locals)
+                .err()
+                .unwrap_or_else(|| Diagnostic::error("Unknown variable").with_span(ident.span)));
         };
         let mut rest = ops;
         while let Some((op, tail)) = rest.split_first() {
@@ -145,7 +146,10 @@ impl Evaluator<'_> {
                 (Traverser::Attr(a), Value::Object(m) | Value::Map(m)) => m.get(&a.name),
                 (Traverser::Index(e), Value::List(items) | Value::Tuple(items)) => {
                     match self.eval(e, locals)? {
-                        Value::Number(n) => n.to_i64().and_then(|i| usize::try_from(i).ok()).and_then(|i| items.get(i)),
+                        Value::Number(n) => n
+                            .to_i64()
+                            .and_then(|i| usize::try_from(i).ok())
+                            .and_then(|i| items.get(i)),
                         _ => None,
                     }
                 }
@@ -248,7 +252,9 @@ impl Evaluator<'_> {
         let (c, marked) = self.eval(cond, locals)?.unmark();
         if c.is_null() {
             return Err(Diagnostic::error("Null condition")
-                .with_detail("The condition value is null. Conditions must either be true or false.")
+                .with_detail(
+                    "The condition value is null. Conditions must either be true or false.",
+                )
                 .with_span(cond.span));
         }
         if !c.is_known() {
@@ -348,15 +354,17 @@ impl Evaluator<'_> {
                     })?;
                     if f.grouping {
                         grouped.entry(key).or_default().push(value);
-                    } else if object.contains_key(&key) {
+                    } else if let std::collections::btree_map::Entry::Vacant(slot) =
+                        object.entry(key.clone())
+                    {
+                        slot.insert(value);
+                    } else {
                         return Err(Diagnostic::error("Duplicate object key")
                             .with_detail(format!(
                                 "Two different items produced the key \"{key}\" in this 'for' expression. If duplicates are expected, use the ellipsis (...) after the value expression to enable grouping by key."
                             ))
                             .with_span(key_expr.span)
                             .with_hint("Add `...` after the value expression to group values by key."));
-                    } else {
-                        object.insert(key, value);
                     }
                 }
             }

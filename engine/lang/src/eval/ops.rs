@@ -48,8 +48,16 @@ pub(super) fn binary(
         }
         BinaryOp::And | BinaryOp::Or => {
             let short = op == BinaryOp::Or; // the value that decides the result alone
-            let lb = if l.is_known() { Some(operand_bool(&l, lspan, "left operand")?) } else { None };
-            let rb = if r.is_known() { Some(operand_bool(&r, rspan, "right operand")?) } else { None };
+            let lb = if l.is_known() {
+                Some(operand_bool(&l, lspan, "left operand")?)
+            } else {
+                None
+            };
+            let rb = if r.is_known() {
+                Some(operand_bool(&r, rspan, "right operand")?)
+            } else {
+                None
+            };
             match (lb, rb) {
                 (Some(a), Some(b)) => Value::Bool(if short { a || b } else { a && b }),
                 (Some(x), None) | (None, Some(x)) if x == short => Value::Bool(short),
@@ -69,7 +77,11 @@ pub(super) fn binary(
                 if r.is_known() {
                     operand_number(&r, rspan, "right operand")?;
                 }
-                let ty = if is_comparison { Type::Bool } else { Type::Number };
+                let ty = if is_comparison {
+                    Type::Bool
+                } else {
+                    Type::Number
+                };
                 return Ok(Value::Unknown(ty).with_mark(marked));
             }
             let a = operand_number(&l, lspan, "left operand")?;
@@ -147,14 +159,12 @@ fn equals(a: &Value, b: &Value) -> Option<bool> {
     }
 }
 
-fn operand_number(
-    v: &Value,
-    span: Span,
-    which: &str,
-) -> Result<terrane_types::Number, Diagnostic> {
+fn operand_number(v: &Value, span: Span, which: &str) -> Result<terrane_types::Number, Diagnostic> {
     if v.is_null() {
         return Err(Diagnostic::error("Invalid operand")
-            .with_detail(format!("Unsuitable value for {which}: a number is required, but the value is null."))
+            .with_detail(format!(
+                "Unsuitable value for {which}: a number is required, but the value is null."
+            ))
             .with_span(span));
     }
     to_number_value(v).ok_or_else(|| {
@@ -170,7 +180,9 @@ fn operand_number(
 fn operand_bool(v: &Value, span: Span, which: &str) -> Result<bool, Diagnostic> {
     if v.is_null() {
         return Err(Diagnostic::error("Invalid operand")
-            .with_detail(format!("Unsuitable value for {which}: a bool is required, but the value is null."))
+            .with_detail(format!(
+                "Unsuitable value for {which}: a bool is required, but the value is null."
+            ))
             .with_span(span));
     }
     to_bool_value(v).ok_or_else(|| {

@@ -152,7 +152,10 @@ pub fn render_template_file(
         } else {
             format!("could not read \"{path}\": {e}")
         };
-        call_error(format!("Call to function \"templatefile\" failed: {what}."), call_span)
+        call_error(
+            format!("Call to function \"templatefile\" failed: {what}."),
+            call_span,
+        )
     })?;
     let Some(entries) = vars.as_entries() else {
         return Err(call_error(
@@ -163,7 +166,9 @@ pub fn render_template_file(
     for key in entries.keys() {
         if !is_identifier(key) {
             return Err(call_error(
-                format!("Call to function \"templatefile\" failed: invalid template variable name \"{key}\": must start with a letter, followed by zero or more letters, digits, and underscores."),
+                format!(
+                    "Call to function \"templatefile\" failed: invalid template variable name \"{key}\": must start with a letter, followed by zero or more letters, digits, and underscores."
+                ),
                 call_span,
             ));
         }
@@ -211,4 +216,3 @@ fn call_error(detail: impl Into<String>, span: Span) -> Diagnostic {
         .with_detail(detail)
         .with_span(span)
 }
-

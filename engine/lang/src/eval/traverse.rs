@@ -66,9 +66,11 @@ pub(super) fn get_attr(value: Value, name: &Ident) -> EvalResult {
     let (value, marked) = value.unmark();
     let result = match value {
         Value::Null(_) => {
-            return Err(Diagnostic::error("Attempt to get attribute from null value")
-                .with_detail("This value is null, so it does not have any attributes.")
-                .with_span(name.span));
+            return Err(
+                Diagnostic::error("Attempt to get attribute from null value")
+                    .with_detail("This value is null, so it does not have any attributes.")
+                    .with_span(name.span),
+            );
         }
         Value::Unknown(Type::Object(attrs)) => match attrs.get(&name.name) {
             Some(t) => Value::Unknown(t.clone()),
@@ -115,7 +117,9 @@ pub(super) fn get_attr(value: Value, name: &Ident) -> EvalResult {
 fn no_attribute<'k>(name: &str, keys: impl Iterator<Item = &'k String>, span: Span) -> Diagnostic {
     let keys: Vec<&str> = keys.map(String::as_str).collect();
     let mut d = Diagnostic::error("Unsupported attribute")
-        .with_detail(format!("This object does not have an attribute named \"{name}\"."))
+        .with_detail(format!(
+            "This object does not have an attribute named \"{name}\"."
+        ))
         .with_span(span);
     if let Some(s) = suggest(name, keys.iter().copied()) {
         d = d.with_hint(format!("Did you mean \"{s}\"?"));
@@ -168,7 +172,9 @@ pub(super) fn index(collection: Value, key: Value, span: Span) -> EvalResult {
                 let why = if i < 0 {
                     "a negative number is not a valid index for a sequence".to_owned()
                 } else {
-                    format!("the given index is greater than or equal to the length of the collection ({len})")
+                    format!(
+                        "the given index is greater than or equal to the length of the collection ({len})"
+                    )
                 };
                 return Err(Diagnostic::error("Invalid index")
                     .with_detail(format!(
@@ -176,7 +182,10 @@ pub(super) fn index(collection: Value, key: Value, span: Span) -> EvalResult {
                     ))
                     .with_span(span));
             }
-            items.into_iter().nth(i as usize).unwrap_or_else(Value::null)
+            items
+                .into_iter()
+                .nth(i as usize)
+                .unwrap_or_else(Value::null)
         }
         Value::Map(mut items) | Value::Object(mut items) => {
             let k = to_string_value(&key).ok_or_else(|| {
@@ -226,5 +235,9 @@ fn common<'a>(mut values: impl Iterator<Item = &'a Value>) -> Type {
         return Type::Dynamic;
     };
     let t = first.ty();
-    if values.all(|v| v.ty() == t) { t } else { Type::Dynamic }
+    if values.all(|v| v.ty() == t) {
+        t
+    } else {
+        Type::Dynamic
+    }
 }

@@ -198,10 +198,10 @@ pub fn call(def: &FuncDef, args: Vec<Value>, ctx: &FuncCtx) -> FuncResult {
             def.signature()
         )));
     }
-    if !def.allow_null {
-        if let Some(i) = args.iter().position(Value::is_null) {
-            return Err(FuncError::arg(i, "argument must not be null"));
-        }
+    if !def.allow_null
+        && let Some(i) = args.iter().position(Value::is_null)
+    {
+        return Err(FuncError::arg(i, "argument must not be null"));
     }
     if !def.allow_unknown && !args.iter().all(Value::is_wholly_known) {
         let sensitive = args.iter().any(Value::contains_sensitive);
