@@ -3,6 +3,7 @@
 pub mod body;
 mod json;
 pub mod module;
+mod split;
 mod tfvars;
 
 pub use body::{Attribute, Block, Body, Label};
@@ -242,6 +243,19 @@ pub fn parse_file(
     if is_json {
         return json::parse_body(&text, file, diags).map(|b| (file, b));
     }
+    let whole = Span::new(file, 0..text.len());
+    if let Some(items) = split::top_level_items(&text)
+        && let Some((body, item_diags)) = parse_items(&text, file, &items)
+    {
+        diags.extend(item_diags);
+        return Some((
+            file,
+            Body {
+                span: whole,
+                ..body
+            },
+        ));
+    }
     let parsed = match hcl::edit::parser::parse_body(&text) {
         Ok(b) => b,
         Err(e) => {
@@ -250,8 +264,69 @@ pub fn parse_file(
         }
     };
     let lw = Lowerer::new(file, &text);
-    let whole = Span::new(file, 0..text.len());
     Some((file, Body::lower(&parsed, &lw, whole, diags)))
+}
+
+/// Parses and lowers top-level items one at a time, on several threads for large files, so
+/// only one item's hcl-edit tree is alive per thread. `None` if any item fails to parse: the
+/// caller then parses the whole file, whose error messages are hcl-edit's own.
+fn parse_items(
+    text: &str,
+    file: terrane_types::FileId,
+    items: &[std::ops::Range<usize>],
+) -> Option<(Body, Diagnostics)> {
+    const ITEMS_PER_THREAD: usize = 256;
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(items.len().div_ceil(ITEMS_PER_THREAD))
+        .max(1);
+    let parse_group = |group: &[std::ops::Range<usize>]| -> Option<(Body, Diagnostics)> {
+        let mut body = Body::default();
+        let mut diags = Diagnostics::new();
+        for range in group {
+            let src = &text[range.clone()];
+            let parsed = hcl::edit::parser::parse_body(src).ok()?;
+            let lw = Lowerer {
+                file,
+                src,
+                base: range.start,
+            };
+            let item = Body::lower(&parsed, &lw, Span::new(file, range.clone()), &mut diags);
+            drop(parsed);
+            body.attributes.extend(item.attributes);
+            body.blocks.extend(item.blocks);
+        }
+        Some((body, diags))
+    };
+    if threads == 1 {
+        return parse_group(items);
+    }
+    let chunk = items.len().div_ceil(threads);
+    let results: Vec<Option<(Body, Diagnostics)>> = std::thread::scope(|s| {
+        let handles: Vec<_> = items
+            .chunks(chunk)
+            .map(|group| s.spawn(move || parse_group(group)))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().ok().flatten())
+            .collect()
+    });
+    let mut body = Body::default();
+    let mut diags = Diagnostics::new();
+    for r in results {
+        let (b, d) = r?;
+        for (name, attr) in b.attributes {
+            // Keep the first definition, as a whole-file parse would report the second.
+            if body.attributes.contains_key(&name) {
+                return None;
+            }
+            body.attributes.insert(name, attr);
+        }
+        body.blocks.extend(b.blocks);
+        diags.extend(d);
+    }
+    Some((body, diags))
 }
 
 /// Reads a variables file: native syntax, or JSON for `.tfvars.json` (every property a value).
