@@ -45,19 +45,21 @@ pub(crate) fn top_level_items(src: &str) -> Option<Vec<Range<usize>>> {
                 match c {
                     b'#' => {
                         i = skip_line(b, i);
-                        if top && *depth == 0 {
-                            if let Some(s) = item_start.take() {
-                                items.push(s..i);
-                            }
+                        if top
+                            && *depth == 0
+                            && let Some(s) = item_start.take()
+                        {
+                            items.push(s..i);
                         }
                         continue;
                     }
                     b'/' if b.get(i + 1) == Some(&b'/') => {
                         i = skip_line(b, i);
-                        if top && *depth == 0 {
-                            if let Some(s) = item_start.take() {
-                                items.push(s..i);
-                            }
+                        if top
+                            && *depth == 0
+                            && let Some(s) = item_start.take()
+                        {
+                            items.push(s..i);
                         }
                         continue;
                     }
@@ -67,10 +69,11 @@ pub(crate) fn top_level_items(src: &str) -> Option<Vec<Range<usize>>> {
                         continue;
                     }
                     b'\n' => {
-                        if top && *depth == 0 {
-                            if let Some(s) = item_start.take() {
-                                items.push(s..i + 1);
-                            }
+                        if top
+                            && *depth == 0
+                            && let Some(s) = item_start.take()
+                        {
+                            items.push(s..i + 1);
                         }
                         i += 1;
                         continue;
