@@ -37,9 +37,7 @@ pub(crate) fn top_level_items(src: &str) -> Option<Vec<Range<usize>>> {
     while i < b.len() {
         let c = b[i];
         let top = modes.len() == 1;
-        let Some(mode) = modes.last_mut() else {
-            return None;
-        };
+        let mode = modes.last_mut()?;
         match mode {
             Mode::Main { depth, template } => {
                 match c {
