@@ -3,6 +3,7 @@
 
 mod commands;
 mod diagnostics;
+mod output;
 
 use clap::{Parser, Subcommand};
 use std::ffi::OsString;

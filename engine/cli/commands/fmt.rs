@@ -51,7 +51,7 @@ pub fn run(args: Args, ctx: &Ctx) -> u8 {
                     if args.check {
                         unformatted |= formatted != text;
                     } else {
-                        print!("{formatted}");
+                        crate::output::emit(&formatted);
                     }
                 }
                 None => failed = true,
@@ -94,10 +94,10 @@ fn format_file(path: &Path, args: &Args, ctx: &Ctx) -> Result<bool, ()> {
     }
     let shown = terrane_config::normalize(path);
     if args.list {
-        println!("{}", shown.display());
+        crate::output::emitln(&shown.display().to_string());
     }
     if args.diff {
-        print!("{}", unified_diff(&shown, &text, &formatted));
+        crate::output::emit(&unified_diff(&shown, &text, &formatted));
     }
     if args.write && !args.check {
         std::fs::write(path, formatted).map_err(|e| {

@@ -35,6 +35,6 @@ pub fn run(args: Args, ctx: &Ctx) -> u8 {
         }
         None => matches!(n.kind, NodeKind::Resource(_)),
     });
-    print!("{dot}");
+    crate::output::emit(&dot);
     0
 }

@@ -30,7 +30,7 @@ pub fn run(args: Args, ctx: &Ctx) -> u8 {
             "warning_count": warnings,
             "diagnostics": diags.iter().map(|d| to_json(d, &sources)).collect::<Vec<_>>(),
         });
-        println!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
+        crate::output::emitln(&serde_json::to_string_pretty(&out).unwrap_or_default());
         return u8::from(errors > 0);
     }
     print_diagnostics(&diags, &sources, ctx);
@@ -38,15 +38,15 @@ pub fn run(args: Args, ctx: &Ctx) -> u8 {
         return 1;
     }
     if ctx.style.color {
-        println!("\x1b[32m\x1b[1mSuccess!\x1b[0m The configuration is valid.");
+        crate::output::emitln("\x1b[32m\x1b[1mSuccess!\x1b[0m The configuration is valid.");
     } else {
-        println!("Success! The configuration is valid.");
+        crate::output::emitln("Success! The configuration is valid.");
     }
     if warnings > 0 {
-        println!(
+        crate::output::emitln(&format!(
             "({warnings} warning{} above)",
             if warnings == 1 { "" } else { "s" }
-        );
+        ));
     }
     0
 }

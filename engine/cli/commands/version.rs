@@ -30,11 +30,13 @@ pub fn run(args: Args) -> u8 {
             "provider_selections": {},
             "terraform_outdated": false,
         });
-        println!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
+        crate::output::emitln(&serde_json::to_string_pretty(&out).unwrap_or_default());
     } else {
-        println!("terrane v{version}");
-        println!("on {}", platform());
-        println!("speaking the Terraform language of v{TERRAFORM_COMPAT_VERSION}");
+        crate::output::emitln(&format!("terrane v{version}"));
+        crate::output::emitln(&format!("on {}", platform()));
+        crate::output::emitln(&format!(
+            "speaking the Terraform language of v{TERRAFORM_COMPAT_VERSION}"
+        ));
     }
     0
 }

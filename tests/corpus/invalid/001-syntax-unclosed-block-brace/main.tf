@@ -1,0 +1,8 @@
+variable "name" {
+  type = string
+}
+
+resource "null_resource" "web" {
+  triggers = {
+    name = var.name
+  }

@@ -1,0 +1,5 @@
+locals {
+  script = <<EOT
+#!/bin/sh
+echo hello
+}

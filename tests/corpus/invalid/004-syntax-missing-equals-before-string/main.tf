@@ -1,0 +1,4 @@
+resource "local_file" "readme" {
+  filename "README.md"
+  content  = "hello"
+}

@@ -1,0 +1,4 @@
+locals {
+  region = "eu-west-1"
+  banner = `hello`
+}

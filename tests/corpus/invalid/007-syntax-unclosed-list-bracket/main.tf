@@ -1,0 +1,4 @@
+locals {
+  zones = ["a", "b", "c"
+  count = 3
+}

@@ -1,0 +1,4 @@
+resource "random_string" "token" {
+  length = 16
+}
+}

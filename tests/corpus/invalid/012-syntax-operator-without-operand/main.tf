@@ -1,0 +1,4 @@
+locals {
+  base  = 10
+  total = local.base + * 2
+}

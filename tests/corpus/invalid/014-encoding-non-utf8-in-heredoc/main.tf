@@ -1,0 +1,5 @@
+locals {
+  motd = <<EOT
+Bienvenue au café
+EOT
+}

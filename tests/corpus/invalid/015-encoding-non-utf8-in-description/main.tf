@@ -1,0 +1,4 @@
+variable "city" {
+  type        = string
+  description = "Nom de la ville (ex: Orléans)"
+}

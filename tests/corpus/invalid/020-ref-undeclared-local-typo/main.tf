@@ -1,0 +1,7 @@
+locals {
+  environment = "prod"
+}
+
+output "env" {
+  value = local.enviroment
+}

@@ -1,0 +1,4 @@
+resource "random_pet" "server" {
+  length = 2
+  prefix = self.separator
+}

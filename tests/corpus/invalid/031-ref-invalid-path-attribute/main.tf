@@ -1,0 +1,3 @@
+locals {
+  script = "${path.modul}/scripts/init.sh"
+}

@@ -1,0 +1,4 @@
+resource "random_pet" "server" {
+  count  = 2
+  prefix = "web-${count.idx}"
+}

@@ -1,0 +1,7 @@
+module "app" {
+  source = "./modules/app"
+}
+
+output "pet" {
+  value = random_pet.this.id
+}

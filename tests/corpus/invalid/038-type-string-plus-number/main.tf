@@ -1,0 +1,4 @@
+locals {
+  prefix = "web"
+  total  = local.prefix + 1
+}

@@ -1,0 +1,4 @@
+locals {
+  mode  = "enabled"
+  count = local.mode ? 1 : 0
+}

@@ -1,0 +1,4 @@
+locals {
+  flag = null
+  size = local.flag ? "large" : "small"
+}

@@ -1,0 +1,4 @@
+locals {
+  zones  = ["a", "b"]
+  banner = "zones: ${local.zones}"
+}

@@ -1,0 +1,4 @@
+locals {
+  owner = null
+  tag   = "owner-${local.owner}"
+}

@@ -1,0 +1,4 @@
+locals {
+  zones = ["a", "b"]
+  first = local.zones["first"]
+}

@@ -1,0 +1,4 @@
+locals {
+  enabled  = "yes"
+  disabled = !local.enabled
+}

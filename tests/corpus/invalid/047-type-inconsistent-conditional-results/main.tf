@@ -1,0 +1,7 @@
+variable "use_list" {
+  type = bool
+}
+
+locals {
+  value = var.use_list ? ["a"] : { name = "a" }
+}

@@ -1,0 +1,4 @@
+locals {
+  servers = [{ name = "a" }, { name = "b" }]
+  names   = local.servers.name
+}

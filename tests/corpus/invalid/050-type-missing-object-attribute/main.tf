@@ -1,0 +1,4 @@
+locals {
+  server = { name = "a", port = 80 }
+  host   = local.server.hostname
+}

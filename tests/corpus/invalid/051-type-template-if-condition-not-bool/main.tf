@@ -1,0 +1,4 @@
+locals {
+  enabled = "yes"
+  banner  = "feature %{if local.enabled}on%{else}off%{endif}"
+}

@@ -1,0 +1,4 @@
+locals {
+  replicas = 3
+  hosts    = "%{for h in local.replicas}${h} %{endfor}"
+}

@@ -1,0 +1,4 @@
+locals {
+  ports = [80, 443, 8080]
+  open  = [for p in local.ports : p if p]
+}

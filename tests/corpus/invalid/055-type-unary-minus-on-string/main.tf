@@ -1,0 +1,4 @@
+locals {
+  offset   = "ten"
+  negative = -local.offset
+}

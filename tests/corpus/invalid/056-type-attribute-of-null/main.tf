@@ -1,0 +1,4 @@
+locals {
+  server = null
+  name   = local.server.name
+}

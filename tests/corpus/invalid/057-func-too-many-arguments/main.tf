@@ -1,0 +1,4 @@
+locals {
+  name  = "web"
+  upper = upper(local.name, "extra")
+}

@@ -1,0 +1,4 @@
+locals {
+  name  = "web-server"
+  short = replace(local.name, "-server")
+}

@@ -1,0 +1,4 @@
+locals {
+  zones = ["a", "b"]
+  upper = upper(local.zones)
+}

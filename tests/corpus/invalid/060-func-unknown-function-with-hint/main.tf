@@ -1,0 +1,4 @@
+locals {
+  name  = "web"
+  upper = uper(local.name)
+}

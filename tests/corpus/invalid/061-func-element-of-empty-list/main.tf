@@ -1,0 +1,4 @@
+locals {
+  zones = []
+  first = element(local.zones, 0)
+}

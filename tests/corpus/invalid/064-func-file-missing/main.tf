@@ -1,0 +1,4 @@
+locals {
+  path   = "${path.module}/files/missing.txt"
+  script = file(local.path)
+}

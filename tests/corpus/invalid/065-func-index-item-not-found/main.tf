@@ -1,0 +1,4 @@
+locals {
+  zones = ["a", "b"]
+  pos   = index(local.zones, "c")
+}

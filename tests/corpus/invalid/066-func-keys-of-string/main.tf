@@ -1,0 +1,4 @@
+locals {
+  name = "web"
+  ks   = keys(local.name)
+}

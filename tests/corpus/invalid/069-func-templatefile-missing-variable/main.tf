@@ -1,0 +1,3 @@
+locals {
+  rendered = templatefile("${path.module}/init.tftpl", { name = "web" })
+}

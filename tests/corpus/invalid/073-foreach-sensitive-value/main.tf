@@ -1,0 +1,4 @@
+resource "random_pet" "server" {
+  for_each = sensitive(toset(["alpha", "beta"]))
+  prefix   = each.key
+}

@@ -1,0 +1,4 @@
+resource "random_pet" "server" {
+  for_each = "alpha"
+  prefix   = each.key
+}

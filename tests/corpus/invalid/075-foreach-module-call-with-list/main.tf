@@ -1,0 +1,5 @@
+module "app" {
+  source   = "./modules/app"
+  for_each = ["blue", "green"]
+  name     = each.value
+}

@@ -1,0 +1,4 @@
+resource "random_pet" "server" {
+  count  = -1
+  length = 2
+}

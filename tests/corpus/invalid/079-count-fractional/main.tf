@@ -1,0 +1,8 @@
+locals {
+  replicas = 5 / 2
+}
+
+resource "random_pet" "server" {
+  count  = local.replicas
+  length = 2
+}

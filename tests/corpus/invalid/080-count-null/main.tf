@@ -1,0 +1,4 @@
+resource "random_pet" "server" {
+  count  = null
+  length = 2
+}

@@ -1,0 +1,3 @@
+data "local_file" "config" {
+  filename = "other.json"
+}

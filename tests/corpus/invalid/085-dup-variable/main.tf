@@ -1,0 +1,8 @@
+variable "region" {
+  type = string
+}
+
+variable "region" {
+  type    = string
+  default = "eu-west-1"
+}

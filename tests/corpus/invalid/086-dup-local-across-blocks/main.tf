@@ -1,0 +1,7 @@
+locals {
+  name = "web"
+}
+
+locals {
+  name = "api"
+}

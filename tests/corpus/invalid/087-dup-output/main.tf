@@ -1,0 +1,7 @@
+output "id" {
+  value = "a"
+}
+
+output "id" {
+  value = "b"
+}

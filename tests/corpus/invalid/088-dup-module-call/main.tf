@@ -1,0 +1,7 @@
+module "app" {
+  source = "./modules/app"
+}
+
+module "app" {
+  source = "./modules/app"
+}

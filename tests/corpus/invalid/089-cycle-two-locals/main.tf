@@ -1,0 +1,4 @@
+locals {
+  a = "${local.b}-a"
+  b = "${local.a}-b"
+}

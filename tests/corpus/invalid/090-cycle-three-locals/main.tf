@@ -1,0 +1,5 @@
+locals {
+  first  = local.third
+  second = local.first
+  third  = local.second
+}

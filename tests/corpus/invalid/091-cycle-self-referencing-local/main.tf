@@ -1,0 +1,3 @@
+locals {
+  counter = local.counter + 1
+}

@@ -1,0 +1,7 @@
+variable "name" {
+  type = string
+}
+
+output "full_name" {
+  value = "app-${var.name}"
+}

@@ -1,0 +1,4 @@
+module "database" {
+  source = "./modules/db"
+  engine = "postgres"
+}

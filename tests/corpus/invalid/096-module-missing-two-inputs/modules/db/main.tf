@@ -1,0 +1,12 @@
+variable "engine" {
+  type = string
+}
+
+variable "username" {
+  type = string
+}
+
+variable "password" {
+  type      = string
+  sensitive = true
+}

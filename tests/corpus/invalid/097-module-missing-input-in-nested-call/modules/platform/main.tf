@@ -1,0 +1,7 @@
+variable "env" {
+  type = string
+}
+
+module "queue" {
+  source = "../queue"
+}

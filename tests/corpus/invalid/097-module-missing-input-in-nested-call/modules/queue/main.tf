@@ -1,0 +1,3 @@
+variable "queue_name" {
+  type = string
+}

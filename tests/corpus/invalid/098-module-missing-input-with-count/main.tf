@@ -1,0 +1,4 @@
+module "worker" {
+  source = "./modules/worker"
+  count  = 2
+}

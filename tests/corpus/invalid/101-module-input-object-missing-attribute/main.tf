@@ -1,0 +1,6 @@
+module "app" {
+  source = "./modules/app"
+  settings = {
+    name = "web"
+  }
+}

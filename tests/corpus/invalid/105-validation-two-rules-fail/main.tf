@@ -1,0 +1,4 @@
+module "app" {
+  source = "./modules/app"
+  port   = 70001
+}

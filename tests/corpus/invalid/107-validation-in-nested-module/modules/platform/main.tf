@@ -1,0 +1,4 @@
+module "cache" {
+  source     = "../cache"
+  node_count = 0
+}

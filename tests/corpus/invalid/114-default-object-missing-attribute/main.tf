@@ -1,0 +1,9 @@
+variable "server" {
+  type = object({
+    name = string
+    port = number
+  })
+  default = {
+    name = "web"
+  }
+}

@@ -1,0 +1,5 @@
+variable "region" {
+  type     = string
+  nullable = false
+  default  = null
+}

@@ -1,0 +1,3 @@
+variable "tags" {
+  type = dict(string)
+}

@@ -1,0 +1,6 @@
+variable "server" {
+  type = object({
+    name = string
+    port = optional(number, "eighty")
+  })
+}

@@ -1,0 +1,3 @@
+resorce "random_pet" "server" {
+  length = 2
+}

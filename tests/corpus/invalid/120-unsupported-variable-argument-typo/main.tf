@@ -1,0 +1,4 @@
+variable "name" {
+  type        = string
+  descripton = "The name of the server."
+}

@@ -1,0 +1,4 @@
+output "id" {
+  value     = "a"
+  sensitve  = true
+}

@@ -1,0 +1,7 @@
+terraform {
+  required_provider {
+    random = {
+      source = "hashicorp/random"
+    }
+  }
+}

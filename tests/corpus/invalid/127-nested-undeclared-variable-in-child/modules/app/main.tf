@@ -1,0 +1,7 @@
+variable "name" {
+  type = string
+}
+
+resource "random_pet" "this" {
+  prefix = var.nam
+}

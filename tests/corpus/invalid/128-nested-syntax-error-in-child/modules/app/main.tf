@@ -1,0 +1,4 @@
+resource "random_pet" "this" {
+  length = 2
+  prefix = "app" "web"
+}

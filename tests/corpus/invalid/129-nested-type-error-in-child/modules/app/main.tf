@@ -1,0 +1,7 @@
+variable "ports" {
+  type = list(number)
+}
+
+locals {
+  description = "ports: ${var.ports}"
+}

@@ -1,0 +1,8 @@
+variable "db_password" {
+  type      = string
+  sensitive = true
+}
+
+output "connection" {
+  value = "postgres://admin:${var.db_password}@db:5432/app"
+}

@@ -1,0 +1,7 @@
+locals {
+  token = sensitive("s3cr3t")
+}
+
+output "token" {
+  value = local.token
+}

@@ -1,0 +1,7 @@
+module "db" {
+  source = "./modules/db"
+}
+
+output "password" {
+  value = module.db.password
+}

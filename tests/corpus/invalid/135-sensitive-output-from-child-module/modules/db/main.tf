@@ -1,0 +1,4 @@
+output "password" {
+  value     = "hunter2"
+  sensitive = true
+}
