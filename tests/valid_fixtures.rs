@@ -195,7 +195,6 @@ fn nested_modules_graph_links_module_inputs_to_the_parent_values() {
 }
 
 #[test]
-#[ignore = "known bug: terrane requires `sensitive = true` on child module outputs that carry sensitive values; Terraform requires it only on root module outputs"]
 fn sensitive_values_validates() {
     assert_validates("sensitive-values");
 }
@@ -206,7 +205,6 @@ fn sensitive_values_is_formatted_canonically() {
 }
 
 #[test]
-#[ignore = "known bug: terrane graph refuses the configuration for the same reason as validate (sensitive child module output)"]
 fn sensitive_values_graph_links_the_module_input_to_the_root_variable() {
     assert_graph_has_edges(
         "sensitive-values",

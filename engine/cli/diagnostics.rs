@@ -149,6 +149,15 @@ fn textwrap(text: &str, width: usize, indent: &str) -> String {
     out.trim_end().to_owned()
 }
 
+/// The largest char boundary at or before `i`, so spans never split a character.
+fn floor_char_boundary(text: &str, i: usize) -> usize {
+    let mut i = i.min(text.len());
+    while !text.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
 /// Renders all diagnostics, errors first, in source order.
 pub fn render_all(diags: &Diagnostics, sources: &SourceMap, style: Style) -> String {
     let mut sorted = diags.clone();
@@ -182,19 +191,17 @@ pub fn to_json(diag: &Diagnostic, sources: &SourceMap) -> serde_json::Value {
         "end": { "line": el, "column": ec, "byte": span.end },
     });
     let text = &file.text;
-    let line_start = text[..(span.start as usize).min(text.len())]
-        .rfind('\n')
-        .map_or(0, |i| i + 1);
-    let line_end = text[(span.end as usize).min(text.len())..]
-        .find('\n')
-        .map_or(text.len(), |i| span.end as usize + i);
+    let start = floor_char_boundary(text, span.start as usize);
+    let end = floor_char_boundary(text, (span.end as usize).max(start));
+    let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+    let line_end = text[end..].find('\n').map_or(text.len(), |i| end + i);
     let code = text.get(line_start..line_end).unwrap_or("");
     obj["snippet"] = json!({
         "context": serde_json::Value::Null,
         "code": code,
         "start_line": sl,
-        "highlight_start_offset": span.start as usize - line_start,
-        "highlight_end_offset": (span.end as usize).saturating_sub(line_start),
+        "highlight_start_offset": start - line_start,
+        "highlight_end_offset": end.max(start) - line_start,
         "values": [],
     });
     obj

@@ -31,6 +31,8 @@ pub struct Block {
     pub labels: Vec<Label>,
     pub body: Body,
     pub span: Span,
+    /// The block's opening brace, where HCL reports arguments missing from its body.
+    pub open_brace: Span,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -93,19 +95,30 @@ impl Body {
                 Structure::Block(b) => {
                     let span = lw.span(b.span(), fallback);
                     let kind_span = lw.span(b.ident.span(), span);
+                    let labels: Vec<Label> = b
+                        .labels
+                        .iter()
+                        .map(|l| Label {
+                            value: l.as_str().to_owned(),
+                            span: lw.span(l.span(), kind_span),
+                        })
+                        .collect();
+                    let header_end = labels.last().map_or(kind_span.end, |l| l.span.end) as usize;
+                    let open_brace = lw
+                        .src
+                        .get(header_end.saturating_sub(lw.base)..)
+                        .and_then(|rest| rest.find('{'))
+                        .map_or(span, |i| {
+                            let at = header_end + i;
+                            Span::new(lw.file, at..at + 1)
+                        });
                     out.blocks.push(Block {
                         kind: b.ident.as_str().to_owned(),
                         kind_span,
-                        labels: b
-                            .labels
-                            .iter()
-                            .map(|l| Label {
-                                value: l.as_str().to_owned(),
-                                span: lw.span(l.span(), kind_span),
-                            })
-                            .collect(),
+                        labels,
                         body: Body::lower(&b.body, lw, span, diags),
                         span,
+                        open_brace,
                     });
                 }
             }

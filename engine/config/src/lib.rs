@@ -233,7 +233,8 @@ pub fn parse_file(
             diags.push(
                 Diagnostic::error("Invalid character encoding")
                     .with_detail("All input files must be UTF-8 encoded. Ensure that UTF-8 encoding is selected in your editor.")
-                    .with_span(Span::new(file, valid..valid + 1)),
+                    // The bad bytes became U+FFFD (3 bytes) in the text we keep.
+                    .with_span(Span::new(file, valid..valid + '\u{FFFD}'.len_utf8())),
             );
             return None;
         }

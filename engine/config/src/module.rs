@@ -67,6 +67,8 @@ pub struct ProviderConfig {
 pub struct Variable {
     pub name: String,
     pub name_span: Span,
+    /// `variable "name"`
+    pub decl_span: Span,
     pub span: Span,
     pub ty: Option<Constraint>,
     pub type_span: Option<Span>,
@@ -175,6 +177,8 @@ pub struct ModuleCall {
     pub inputs: IndexMap<String, Attribute>,
     pub span: Span,
     pub decl_span: Span,
+    /// Where missing required inputs are reported, as HCL does for missing arguments.
+    pub open_brace: Span,
 }
 
 #[derive(Debug, Clone)]
@@ -259,8 +263,8 @@ impl Module {
                             v.name.clone(),
                             v,
                             diags,
-                            |v| v.name_span,
-                            "variable",
+                            |v| v.decl_span,
+                            DUPLICATE_VARIABLE,
                         );
                     }
                 }
@@ -279,7 +283,7 @@ impl Module {
                             local,
                             diags,
                             |l| l.span,
-                            "local value",
+                            DUPLICATE_LOCAL,
                         );
                     }
                 }
@@ -318,7 +322,7 @@ impl Module {
                             m,
                             diags,
                             |m| m.decl_span,
-                            "module call",
+                            DUPLICATE_MODULE,
                         );
                     }
                 }
@@ -330,7 +334,7 @@ impl Module {
                             o,
                             diags,
                             |o| o.decl_span,
-                            "output",
+                            DUPLICATE_OUTPUT,
                         );
                     }
                 }
@@ -460,17 +464,49 @@ impl Module {
                 }
                 "cloud" => self.terraform.cloud = Some(inner),
                 "provider_meta" => {}
-                other => diags.push(
-                    Diagnostic::error("Unsupported block type")
-                        .with_detail(format!(
-                            "Blocks of type \"{other}\" are not expected inside a terraform block."
-                        ))
-                        .with_span(inner.kind_span),
-                ),
+                _ => diags.push(unsupported_block(
+                    &inner,
+                    "inside a terraform block",
+                    &["required_providers", "backend", "cloud", "provider_meta"],
+                )),
             }
         }
     }
 }
+
+/// How Terraform words a duplicate declaration of each kind of object.
+struct Duplicate {
+    summary: &'static str,
+    /// "A variable named", "A local value named", ...
+    article: &'static str,
+    verb: &'static str,
+    plural: &'static str,
+}
+
+const DUPLICATE_VARIABLE: Duplicate = Duplicate {
+    summary: "Duplicate variable declaration",
+    article: "A variable",
+    verb: "declared",
+    plural: "Variable names must be unique within a module.",
+};
+const DUPLICATE_LOCAL: Duplicate = Duplicate {
+    summary: "Duplicate local value definition",
+    article: "A local value",
+    verb: "defined",
+    plural: "Local value names must be unique within a module.",
+};
+const DUPLICATE_MODULE: Duplicate = Duplicate {
+    summary: "Duplicate module call",
+    article: "A module call",
+    verb: "defined",
+    plural: "Module calls must have unique names within a module.",
+};
+const DUPLICATE_OUTPUT: Duplicate = Duplicate {
+    summary: "Duplicate output definition",
+    article: "An output",
+    verb: "defined",
+    plural: "Output names must be unique within a module.",
+};
 
 fn insert_unique<T>(
     map: &mut IndexMap<String, T>,
@@ -478,16 +514,17 @@ fn insert_unique<T>(
     item: T,
     diags: &mut Diagnostics,
     span_of: impl Fn(&T) -> Span,
-    what: &str,
+    kind: Duplicate,
 ) {
     if let Some(first) = map.get(&name) {
         diags.push(
-            Diagnostic::error(format!("Duplicate {what} definition"))
+            Diagnostic::error(kind.summary)
                 .with_detail(format!(
-                    "A {what} named \"{name}\" was already defined. Names must be unique within a module."
+                    "{} named \"{name}\" was already {}. {}",
+                    kind.article, kind.verb, kind.plural
                 ))
                 .with_span(span_of(&item))
-                .with_label(span_of(first), "first defined here"),
+                .with_label(span_of(first), format!("first {} here", kind.verb)),
         );
     } else {
         map.insert(name, item);
@@ -575,7 +612,7 @@ fn required_attr<'b>(
                 .with_detail(format!(
                     "The argument \"{name}\" is required, but no definition was found."
                 ))
-                .with_span(block.header_span()),
+                .with_span(block.open_brace),
         );
     }
     a
@@ -691,18 +728,13 @@ fn variable_block(block: Block, diags: &mut Diagnostics) -> Option<Variable> {
                     validations.push(c);
                 }
             }
-            other => diags.push(
-                Diagnostic::error("Unsupported block type")
-                    .with_detail(format!(
-                        "Blocks of type \"{other}\" are not expected in a variable block."
-                    ))
-                    .with_span(b.kind_span),
-            ),
+            _ => diags.push(unsupported_block(b, "in a variable block", &["validation"])),
         }
     }
     Some(Variable {
         name,
         name_span,
+        decl_span: block.header_span(),
         span: block.span,
         type_span: body.attr("type").map(|a| a.expr.span),
         ty,
@@ -930,13 +962,11 @@ fn lifecycle_block(block: &Block, lc: &mut Lifecycle, diags: &mut Diagnostics) {
         match b.kind.as_str() {
             "precondition" => lc.preconditions.extend(condition_block(b, diags)),
             "postcondition" => lc.postconditions.extend(condition_block(b, diags)),
-            other => diags.push(
-                Diagnostic::error("Unsupported block type")
-                    .with_detail(format!(
-                        "Blocks of type \"{other}\" are not expected in a lifecycle block."
-                    ))
-                    .with_span(b.kind_span),
-            ),
+            _ => diags.push(unsupported_block(
+                b,
+                "in a lifecycle block",
+                &["precondition", "postcondition"],
+            )),
         }
     }
 }
@@ -948,6 +978,7 @@ fn module_block(block: Block, diags: &mut Diagnostics) -> Option<ModuleCall> {
         return None;
     }
     let decl_span = block.header_span();
+    let open_brace = block.open_brace;
     let source_attr = required_attr(&block, "source", diags)?;
     let Some(source) = literal_string(&source_attr.expr) else {
         diags.push(
@@ -1018,6 +1049,7 @@ fn module_block(block: Block, diags: &mut Diagnostics) -> Option<ModuleCall> {
         inputs: body.attributes,
         span: block.span,
         decl_span,
+        open_brace,
     })
 }
 
@@ -1042,13 +1074,11 @@ fn output_block(block: Block, diags: &mut Diagnostics) -> Option<Output> {
     for b in &block.body.blocks {
         match b.kind.as_str() {
             "precondition" => preconditions.extend(condition_block(b, diags)),
-            other => diags.push(
-                Diagnostic::error("Unsupported block type")
-                    .with_detail(format!(
-                        "Blocks of type \"{other}\" are not expected in an output block."
-                    ))
-                    .with_span(b.kind_span),
-            ),
+            _ => diags.push(unsupported_block(
+                b,
+                "in an output block",
+                &["precondition"],
+            )),
         }
     }
     let body = &block.body;
@@ -1081,13 +1111,11 @@ fn check_block(block: Block, diags: &mut Diagnostics) -> Option<Check> {
         match b.kind.as_str() {
             "data" => data.extend(resource_block(b, Mode::Data, diags)),
             "assert" => asserts.extend(condition_block(&b, diags)),
-            other => diags.push(
-                Diagnostic::error("Unsupported block type")
-                    .with_detail(format!(
-                        "Blocks of type \"{other}\" are not expected in a check block."
-                    ))
-                    .with_span(b.kind_span),
-            ),
+            _ => diags.push(unsupported_block(
+                &b,
+                "in a check block",
+                &["data", "assert"],
+            )),
         }
     }
     Some(Check {
@@ -1096,4 +1124,18 @@ fn check_block(block: Block, diags: &mut Diagnostics) -> Option<Check> {
         asserts,
         span: block.span,
     })
+}
+
+/// "Unsupported block type", with a suggestion among the block types allowed there.
+fn unsupported_block(block: &Block, context: &str, allowed: &[&str]) -> Diagnostic {
+    let mut d = Diagnostic::error("Unsupported block type")
+        .with_detail(format!(
+            "Blocks of type \"{}\" are not expected {context}.",
+            block.kind
+        ))
+        .with_span(block.kind_span);
+    if let Some(s) = suggest(&block.kind, allowed.iter().copied()) {
+        d = d.with_hint(format!("Did you mean \"{s}\"?"));
+    }
+    d
 }

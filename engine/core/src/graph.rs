@@ -314,28 +314,35 @@ impl Builder {
             );
         }
         for (addr, r) in &module.resources {
-            let mut refs = Refs::of_body(&r.body);
+            // `self` is only meaningful once the object exists: in provisioners, connections
+            // and postconditions.
+            const AFTER_CREATE: &[&str] = &["provisioner", "connection"];
+            let mut refs = Refs::default();
+            refs.add_body_except(&r.body, AFTER_CREATE);
             for e in r.count.iter().chain(&r.for_each).chain(&r.depends_on) {
                 refs.add_expr(e);
             }
             for e in &r.lifecycle.replace_triggered_by {
                 refs.add_expr(e);
             }
-            for c in r
-                .lifecycle
-                .preconditions
-                .iter()
-                .chain(&r.lifecycle.postconditions)
-            {
+            for c in &r.lifecycle.preconditions {
                 refs.add_expr(&c.condition);
                 refs.add_expr(&c.error_message);
             }
-            let ctx = Context::Resource {
+            let mut after = Refs::default();
+            after.add_blocks_of(&r.body, AFTER_CREATE);
+            for c in &r.lifecycle.postconditions {
+                after.add_expr(&c.condition);
+                after.add_expr(&c.error_message);
+            }
+            let ctx = |self_allowed| Context::Resource {
                 count: r.count.is_some(),
                 for_each: r.for_each.is_some(),
-                self_allowed: true,
+                self_allowed,
             };
-            self.connect(&here(NodeKind::Resource(addr.clone())), m, refs, ctx);
+            let node = here(NodeKind::Resource(addr.clone()));
+            self.connect(&node, m, refs, ctx(false));
+            self.connect(&node, m, after, ctx(true));
         }
         for (name, call) in &module.module_calls {
             let from = here(NodeKind::ModuleCall(name.clone()));
@@ -403,11 +410,13 @@ impl Builder {
     fn connect(&mut self, from: &Node, m: &ModuleNode, refs: Refs, ctx: Context) {
         let from_index = self.add(from.clone());
         for bad in refs.bad {
-            self.diags.push(
-                Diagnostic::error(bad.summary)
-                    .with_detail(bad.detail)
-                    .with_span(bad.span),
-            );
+            let mut d = Diagnostic::error(bad.summary)
+                .with_detail(bad.detail)
+                .with_span(bad.span);
+            if let Some(h) = bad.hint {
+                d = d.with_hint(h);
+            }
+            self.diags.push(d);
         }
         for r in refs.refs {
             for target in self.resolve(&r, m, ctx) {
@@ -484,7 +493,7 @@ impl Builder {
                             .with_detail(format!(
                                 "This object does not have an attribute named \"{o}\": module \"{name}\" declares no output \"{o}\"."
                             ))
-                            .with_span(r.span);
+                            .with_span(r.step_span);
                         if let Some(s) = suggest(o, child.module.outputs.keys().map(String::as_str))
                         {
                             d = d.with_hint(format!("Did you mean \"module.{name}.{s}\"?"));
@@ -535,7 +544,10 @@ impl Builder {
                         "A {kind} \"{type_name}\" \"{name}\" has not been declared in {where_}."
                     ))
                     .with_span(r.span);
-                if let Some(s) = suggest(&addr, candidates.iter().map(String::as_str)) {
+                let data_twin = format!("data.{type_name}.{name}");
+                if *mode == Mode::Managed && module.resources.contains_key(&data_twin) {
+                    d = d.with_hint(format!("Did you mean the data resource {data_twin}?"));
+                } else if let Some(s) = suggest(&addr, candidates.iter().map(String::as_str)) {
                     d = d.with_hint(format!("Did you mean \"{s}\"?"));
                 }
                 self.diags.push(d);

@@ -30,6 +30,8 @@ pub struct Reference {
     pub indexed: bool,
     /// Whether the address is followed by an attribute (`aws_instance.web.id`).
     pub attr_follows: bool,
+    /// The last step of the address (`.vpcid` of `module.network.vpcid`).
+    pub step_span: Span,
 }
 
 /// A reference that cannot be made sense of at all (`var` alone, `aws_instance` alone, ...).
@@ -38,6 +40,7 @@ pub struct BadReference {
     pub summary: &'static str,
     pub detail: String,
     pub span: Span,
+    pub hint: Option<String>,
 }
 
 #[derive(Default)]
@@ -66,6 +69,36 @@ impl Refs {
         let mut r = Refs::default();
         r.body(body, &mut Vec::new());
         r
+    }
+
+    /// References in a body, leaving out nested blocks of the given kinds.
+    pub fn add_body_except(&mut self, body: &Body, kinds: &[&str]) {
+        let mut bound = Vec::new();
+        for attr in body.attributes.values() {
+            self.expr(&attr.expr, &mut bound);
+        }
+        for block in body
+            .blocks
+            .iter()
+            .filter(|b| !kinds.contains(&b.kind.as_str()))
+        {
+            let one = Body {
+                blocks: vec![block.clone()],
+                ..Body::default()
+            };
+            self.body(&one, &mut bound);
+        }
+    }
+
+    /// References in the nested blocks of the given kinds only.
+    pub fn add_blocks_of(&mut self, body: &Body, kinds: &[&str]) {
+        for block in body
+            .blocks
+            .iter()
+            .filter(|b| kinds.contains(&b.kind.as_str()))
+        {
+            self.body(&block.body, &mut Vec::new());
+        }
     }
 
     pub fn add_expr(&mut self, e: &Expr) {
@@ -140,7 +173,7 @@ impl Refs {
                     _ => self.expr(base, bound),
                 }
                 for op in ops {
-                    if let Traverser::Index(i) = op {
+                    if let Traverser::Index(i, _) = op {
                         self.expr(i, bound);
                     }
                 }
@@ -215,7 +248,7 @@ impl Refs {
     fn reference(&mut self, root: &str, root_span: Span, ops: &[Traverser], whole: Span) {
         let attr = |i: usize| match ops.get(i) {
             Some(Traverser::Attr(a)) => Some((a.name.clone(), a.span)),
-            Some(Traverser::Index(e)) => match &e.kind {
+            Some(Traverser::Index(e, _)) => match &e.kind {
                 ExprKind::Literal(Value::String(s)) => Some((s.clone(), e.span)),
                 _ => None,
             },
@@ -237,14 +270,30 @@ impl Refs {
             summary,
             detail,
             span: whole,
+            hint: None,
+        };
+        // "Did you mean" among an object's few attributes (path.modul -> path.module).
+        let hinted = |summary: &'static str, detail: String, choices: &[&str]| BadReference {
+            summary,
+            detail,
+            span: whole,
+            hint: attr(0).and_then(|(given, _)| {
+                terrane_types::suggest(&given, choices.iter().copied())
+                    .map(|s| format!("Did you mean \"{root}.{s}\"?"))
+            }),
         };
         let mut push = |target: Target, consumed: usize| {
             let (indexed, attr_follows) = follows(consumed);
+            let last = consumed.saturating_sub(1);
             self.refs.push(Reference {
                 target,
-                span: span_to(consumed.saturating_sub(1)),
+                span: span_to(last),
                 indexed,
                 attr_follows,
+                step_span: ops
+                    .get(last)
+                    .filter(|_| consumed > 0)
+                    .map_or(root_span, Traverser::span),
             });
         };
         match root {
@@ -285,35 +334,39 @@ impl Refs {
             },
             "count" => match attr(0).map(|a| a.0) {
                 Some(a) if a == "index" => push(Target::CountIndex, 1),
-                _ => self.bad.push(bad(
+                _ => self.bad.push(hinted(
                     "Invalid \"count\" attribute",
                     "The \"count\" object does not have an attribute with that name. The only supported attribute is count.index, which is the index of each instance of a resource block that has the \"count\" argument set.".into(),
+                    &["index"],
                 )),
             },
             "each" => match attr(0).map(|a| a.0) {
                 Some(a) if a == "key" => push(Target::EachKey, 1),
                 Some(a) if a == "value" => push(Target::EachValue, 1),
-                _ => self.bad.push(bad(
+                _ => self.bad.push(hinted(
                     "Invalid \"each\" attribute",
                     "The \"each\" object does not have an attribute with that name. The supported attributes are each.key and each.value, the current key and value pair of the \"for_each\" attribute set.".into(),
+                    &["key", "value"],
                 )),
             },
             "path" => match attr(0).map(|a| a.0) {
                 Some(a) if matches!(a.as_str(), "module" | "root" | "cwd") => {
                     push(Target::PathAttr(a), 1)
                 }
-                _ => self.bad.push(bad(
+                _ => self.bad.push(hinted(
                     "Invalid \"path\" attribute",
                     "The \"path\" object does not have an attribute with that name. The supported attributes are path.cwd, path.module, and path.root.".into(),
+                    &["module", "root", "cwd"],
                 )),
             },
             "terraform" => match attr(0).map(|a| a.0) {
                 Some(a) if matches!(a.as_str(), "workspace" | "applying") => {
                     push(Target::TerraformAttr(a), 1)
                 }
-                _ => self.bad.push(bad(
+                _ => self.bad.push(hinted(
                     "Invalid \"terraform\" attribute",
                     "The \"terraform\" object does not have an attribute with that name. The supported attributes are terraform.workspace and terraform.applying.".into(),
+                    &["workspace", "applying"],
                 )),
             },
             "self" => push(Target::SelfRef, 0),

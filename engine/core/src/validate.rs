@@ -312,19 +312,45 @@ impl Walk<'_> {
         if !value.is_wholly_known() {
             return;
         }
+        // Terraform points at the value that failed: the caller's argument, else the default.
+        let given = m
+            .path
+            .split_last()
+            .and_then(|(call, parent)| {
+                self.modules
+                    .get(parent)?
+                    .module
+                    .module_calls
+                    .get(call)?
+                    .inputs
+                    .get(&var.name)
+                    .map(|a| a.expr.span)
+            })
+            .or_else(|| var.default.as_ref().map(|d| d.expr.span));
         for rule in &var.validations {
-            self.condition(&m.path, rule, "validation", || {
-                format!("Invalid value for variable {}", var_address(m, &var.name))
+            let checked_at = self.sources.location(rule.condition.span).map(|l| {
+                format!(
+                    "This was checked by the validation rule at {}:{},{}.",
+                    l.path.display(),
+                    l.line,
+                    l.column
+                )
+            });
+            self.condition(&m.path, rule, "validation", given, checked_at, || {
+                "Invalid value for variable".to_owned()
             });
         }
     }
 
-    /// Evaluates a validation/precondition: a known `false` is reported with its error message.
+    /// Evaluates a validation/precondition: a known `false` is reported with its error message,
+    /// at `subject` when given (the value a validation rejected), else at the condition.
     fn condition(
         &mut self,
         module: &[String],
         rule: &Condition,
         what: &str,
+        subject: Option<Span>,
+        note: Option<String>,
         summary: impl Fn() -> String,
     ) {
         let Some(result) = self.eval(module, &rule.condition) else {
@@ -373,10 +399,14 @@ impl Walk<'_> {
             }
         };
         if !ok {
+            let detail = match note {
+                Some(note) => format!("{message}\n\n{note}"),
+                None => message,
+            };
             self.diags.push(
                 Diagnostic::error(summary())
-                    .with_detail(message)
-                    .with_span(rule.condition.span),
+                    .with_detail(detail)
+                    .with_span(subject.unwrap_or(rule.condition.span)),
             );
         }
     }
@@ -582,7 +612,7 @@ impl Walk<'_> {
                             "The argument \"{}\" is required, but no definition was found: module \"{name}\" declares variable \"{}\" without a default.",
                             var.name, var.name
                         ))
-                        .with_span(call.decl_span)
+                        .with_span(call.open_brace)
                         .with_hint(format!("Add {} = ... to the module block.", var.name)),
                 );
             }
@@ -600,18 +630,18 @@ impl Walk<'_> {
             return;
         };
         let value = self.eval(&m.path, &o.value).unwrap_or_else(Value::unknown);
-        if value.contains_sensitive() && !o.sensitive {
+        // Only root outputs leave the configuration; child outputs stay marked inside it.
+        if m.path.is_empty() && value.contains_sensitive() && !o.sensitive {
             self.diags.push(
                 Diagnostic::error("Output refers to sensitive values")
-                    .with_detail("To reduce the risk of accidentally exporting sensitive data that was intended to be only internal, terrane requires that any output containing sensitive data be explicitly marked as sensitive, to confirm your intent.")
-                    .with_span(o.value.span)
+                    .with_detail("To reduce the risk of accidentally exporting sensitive data that was intended to be only internal, terrane requires that any root module output containing sensitive data be explicitly marked as sensitive, to confirm your intent.")
+                    .with_span(o.decl_span)
                     .with_hint("If you do intend to export this data, annotate the output value as sensitive by adding: sensitive = true"),
             );
         }
         for c in &o.preconditions {
-            let addr = format!("{}output.{name}", prefix(m));
-            self.condition(&m.path, c, "precondition", || {
-                format!("Output precondition failed for {addr}")
+            self.condition(&m.path, c, "precondition", None, None, || {
+                "Module output value precondition failed".to_owned()
             });
         }
         // The output becomes visible to the parent as module.<call>.<name>.
@@ -651,6 +681,13 @@ pub fn for_each_problem(v: &Value, span: Span) -> Option<Diagnostic> {
                 .with_span(span),
         )
     };
+    let bad_set = |detail: String| {
+        Some(
+            Diagnostic::error("Invalid for_each set argument")
+                .with_detail(detail)
+                .with_span(span),
+        )
+    };
     if v.contains_sensitive() {
         return bad("Sensitive values, or values derived from sensitive values, cannot be used as for_each arguments. If used, the sensitive value could be exposed as a resource instance key.".into());
     }
@@ -662,8 +699,8 @@ pub fn for_each_problem(v: &Value, span: Span) -> Option<Diagnostic> {
             for item in items {
                 match item {
                     Value::String(_) | Value::Unknown(_) => {}
-                    Value::Null(_) => return bad("The given \"for_each\" argument value is unsuitable: \"for_each\" sets must not contain null values.".into()),
-                    other => return bad(format!(
+                    Value::Null(_) => return bad_set("The given \"for_each\" argument value is unsuitable: \"for_each\" sets must not contain null values.".into()),
+                    other => return bad_set(format!(
                         "The given \"for_each\" argument value is unsuitable: \"for_each\" supports maps and sets of strings, but you have provided a set containing type {}.",
                         other.ty().friendly_name()
                     )),

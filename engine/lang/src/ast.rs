@@ -59,10 +59,10 @@ impl ObjectKey {
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum Traverser {
-    /// `.name`
+    /// `.name`; the span covers the dot and the name.
     Attr(Ident),
-    /// `[expr]`
-    Index(Expr),
+    /// `[expr]`, with the span of the whole step, brackets included.
+    Index(Expr, Span),
     /// `.0` (legacy index syntax)
     LegacyIndex(u64, Span),
     /// `.*` : the following attribute accesses apply to every element.
@@ -75,7 +75,7 @@ impl Traverser {
     pub fn span(&self) -> Span {
         match self {
             Traverser::Attr(i) => i.span,
-            Traverser::Index(e) => e.span,
+            Traverser::Index(_, s) => *s,
             Traverser::LegacyIndex(_, s) | Traverser::AttrSplat(s) | Traverser::FullSplat(s) => *s,
         }
     }

@@ -113,11 +113,13 @@ impl<'a> Lowerer<'a> {
                         match op.value() {
                             TraversalOperator::AttrSplat(_) => Traverser::AttrSplat(op_span),
                             TraversalOperator::FullSplat(_) => Traverser::FullSplat(op_span),
-                            TraversalOperator::GetAttr(i) => {
-                                Traverser::Attr(self.ident(i, op_span))
-                            }
+                            // A step's span includes its `.` or brackets, as HCL's does.
+                            TraversalOperator::GetAttr(i) => Traverser::Attr(Ident {
+                                name: i.as_str().to_owned(),
+                                span: op_span,
+                            }),
                             TraversalOperator::Index(e) => {
-                                Traverser::Index(self.expr_in(e, op_span))
+                                Traverser::Index(self.expr_in(e, op_span), op_span)
                             }
                             TraversalOperator::LegacyIndex(i) => {
                                 Traverser::LegacyIndex(*i.value(), op_span)

@@ -166,10 +166,12 @@ fn parse(
                 Err(d)
             }
         },
-        ExprKind::Literal(Value::String(s)) => Err(invalid(format!(
-            "Terraform 0.11 and earlier required type constraints to be given in quotes, but that form is no longer supported. Remove the quotes: {}.",
-            s
-        ))),
+        ExprKind::Literal(Value::String(s)) => Err(Diagnostic::error("Invalid quoted type constraints")
+            .with_detail(format!(
+                "Terraform 0.11 and earlier required type constraints to be given in quotes, but that form is no longer supported. Remove the quotes around \"{s}\"."
+            ))
+            .with_span(expr.span)
+            .with_hint(format!("Write type = {s}, without quotes."))),
         ExprKind::FuncCall(call) => {
             let name = call.name.name.as_str();
             let one_arg = || -> Result<&Expr, Diagnostic> {

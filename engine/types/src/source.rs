@@ -33,6 +33,22 @@ impl Span {
         }
     }
 
+    /// The span of the first byte only (a block's `{`, a call's `(`).
+    pub fn first_byte(self) -> Span {
+        Span {
+            end: (self.start + 1).min(self.end.max(self.start + 1)),
+            ..self
+        }
+    }
+
+    /// The span of the last byte only (a call's `)`).
+    pub fn last_byte(self) -> Span {
+        Span {
+            start: self.end.saturating_sub(1).max(self.start),
+            ..self
+        }
+    }
+
     pub fn range(&self) -> std::ops::Range<usize> {
         self.start as usize..self.end as usize
     }

@@ -50,6 +50,7 @@ pub(crate) fn parse_body(text: &str, file: FileId, diags: &mut Diagnostics) -> O
                     ..Body::default()
                 },
                 span: lw.span(&p.value.span),
+                open_brace: lw.span(&p.value.span).first_byte(),
             }),
         }
     }
@@ -370,6 +371,7 @@ impl Lower<'_> {
             labels: labels.to_vec(),
             body,
             span: self.span(&v.span),
+            open_brace: self.span(&v.span).first_byte(),
         }
     }
 

@@ -26,7 +26,7 @@ pub(super) fn expr(e: &mut Expr, f: &dyn Fn(Span) -> Span) {
             for op in ops {
                 match op {
                     Traverser::Attr(i) => ident(i, f),
-                    Traverser::Index(i) => expr(i, f),
+                    Traverser::Index(i, _) => expr(i, f),
                     Traverser::LegacyIndex(_, s)
                     | Traverser::AttrSplat(s)
                     | Traverser::FullSplat(s) => *s = f(*s),

@@ -58,6 +58,7 @@ impl Evaluator<'_> {
         let Some(def) = def else {
             return self.templatefile(args, &arg_spans, span);
         };
+        check_arity(def, call, span)?;
         let ctx = FuncCtx {
             base_dir: self.ctx.base_dir,
         };
@@ -74,7 +75,15 @@ impl Evaluator<'_> {
                         format!("Invalid value for \"{param}\" parameter: {message}.")
                             .replace("..", "."),
                     )
-                    .with_span(arg_spans.get(index).copied().unwrap_or(span))
+                    .with_span(
+                        // Arguments spread from a list all point at that list.
+                        call.args
+                            .get(index)
+                            .filter(|_| !call.expand_final || index + 1 < call.args.len())
+                            .map(argument_start)
+                            .or_else(|| arg_spans.get(index).copied())
+                            .unwrap_or(span),
+                    )
             }
             FuncError::Call(message) => {
                 let arity = message.starts_with("Function \"");
@@ -150,6 +159,56 @@ impl Evaluator<'_> {
                 errors.join("\n")
             ))
             .with_span(span))
+    }
+}
+
+/// HCL's arity errors: "Too many function arguments" at the first extra argument, "Not enough
+/// function arguments" at the closing parenthesis, naming the missing parameter.
+fn check_arity(def: &functions::FuncDef, call: &FuncCall, span: Span) -> Result<(), Diagnostic> {
+    let fixed = def.params.len();
+    let given = call.args.len();
+    if call.expand_final {
+        // The expanded list supplies an unknown number of arguments; `call` checks the total.
+        return Ok(());
+    }
+    if given < fixed {
+        let missing = def.params[given];
+        return Err(Diagnostic::error("Not enough function arguments")
+            .with_detail(format!(
+                "Function \"{}\" expects {fixed} argument{}. Missing value for \"{missing}\".",
+                def.name,
+                if fixed == 1 { "" } else { "s" },
+            ))
+            .with_span(span.last_byte())
+            .with_hint(format!("Its signature is {}.", def.signature())));
+    }
+    if given > fixed && def.variadic.is_none() {
+        return Err(Diagnostic::error("Too many function arguments")
+            .with_detail(format!(
+                "Function \"{}\" expects only {fixed} argument{}.",
+                def.name,
+                if fixed == 1 { "" } else { "s" },
+            ))
+            .with_span(argument_start(&call.args[fixed]))
+            .with_hint(format!("Its signature is {}.", def.signature())));
+    }
+    Ok(())
+}
+
+/// Where HCL starts an argument: a quoted string starts at its first character inside the
+/// quotes.
+fn argument_start(arg: &crate::ast::Expr) -> Span {
+    use crate::ast::ExprKind;
+    match &arg.kind {
+        ExprKind::Literal(terrane_types::Value::String(_)) | ExprKind::Template(_)
+            if arg.span.end > arg.span.start + 1 =>
+        {
+            Span {
+                start: arg.span.start + 1,
+                ..arg.span
+            }
+        }
+        _ => arg.span,
     }
 }
 

@@ -144,7 +144,7 @@ impl Evaluator<'_> {
         while let Some((op, tail)) = rest.split_first() {
             let next = match (op, current) {
                 (Traverser::Attr(a), Value::Object(m) | Value::Map(m)) => m.get(&a.name),
-                (Traverser::Index(e), Value::List(items) | Value::Tuple(items)) => {
+                (Traverser::Index(e, _), Value::List(items) | Value::Tuple(items)) => {
                     match self.eval(e, locals)? {
                         Value::Number(n) => n
                             .to_i64()
@@ -156,7 +156,7 @@ impl Evaluator<'_> {
                 (Traverser::LegacyIndex(i, _), Value::List(items) | Value::Tuple(items)) => {
                     usize::try_from(*i).ok().and_then(|i| items.get(i))
                 }
-                (Traverser::Index(e), Value::Object(m) | Value::Map(m)) => {
+                (Traverser::Index(e, _), Value::Object(m) | Value::Map(m)) => {
                     match self.eval(e, locals)? {
                         Value::String(k) => m.get(&k),
                         _ => None,
@@ -257,23 +257,59 @@ impl Evaluator<'_> {
                 )
                 .with_span(cond.span));
         }
-        if !c.is_known() {
-            // Both branches decide the result's type.
-            let a = self.eval(yes, locals)?;
-            let b = self.eval(no, locals)?;
-            let ty = crate::convert::unify(&[a.ty(), b.ty()]).unwrap_or(Type::Dynamic);
-            return Ok(Value::Unknown(ty).with_mark(marked));
-        }
-        let c = crate::functions::to_bool_value(&c).ok_or_else(|| {
-            Diagnostic::error("Incorrect condition type")
-                .with_detail(format!(
-                    "The condition expression must be of type bool, but it is {}.",
-                    c.ty().friendly_name()
-                ))
-                .with_span(cond.span)
-        })?;
-        let chosen = if c { yes } else { no };
-        Ok(self.eval(chosen, locals)?.with_mark(marked))
+        let chosen = if c.is_known() {
+            Some(crate::functions::to_bool_value(&c).ok_or_else(|| {
+                Diagnostic::error("Incorrect condition type")
+                    .with_detail(format!(
+                        "The condition expression must be of type bool, but it is {}.",
+                        c.ty().friendly_name()
+                    ))
+                    .with_span(cond.span)
+            })?)
+        } else {
+            None
+        };
+        // As HCL does, both results are evaluated so their types can be checked against each
+        // other; only the chosen one's errors count.
+        let a = self.eval(yes, locals);
+        let b = self.eval(no, locals);
+        let unified = match (&a, &b) {
+            (Ok(x), Ok(y)) => {
+                let (tx, ty) = (x.ty(), y.ty());
+                match crate::convert::unify(&[tx.clone(), ty.clone()]) {
+                    Some(t) => Some(t),
+                    None => {
+                        return Err(Diagnostic::error("Inconsistent conditional result types")
+                            .with_detail(format!(
+                                "The true and false result expressions must have consistent types. The 'true' value is {}, but the 'false' value is {}.",
+                                crate::convert::friendly_name(&tx),
+                                crate::convert::friendly_name(&ty)
+                            ))
+                            .with_span(yes.span.to(no.span)));
+                    }
+                }
+            }
+            _ => None,
+        };
+        let result = match chosen {
+            None => {
+                // Unknown condition: the result is unknown, of the type both branches share.
+                let (a, b) = (a?, b?);
+                let sensitive = a.contains_sensitive() || b.contains_sensitive();
+                return Ok(
+                    Value::Unknown(unified.unwrap_or(Type::Dynamic)).with_mark(marked || sensitive)
+                );
+            }
+            Some(true) => a?,
+            Some(false) => b?,
+        };
+        let result = match unified {
+            Some(t) if !t.has_dynamic() && result.is_wholly_known() => {
+                crate::convert::convert_to_type(result.clone(), &t).unwrap_or(result)
+            }
+            _ => result,
+        };
+        Ok(result.with_mark(marked))
     }
 
     fn for_expr(&self, f: &ForExpr, locals: Option<&Locals>) -> EvalResult {

@@ -67,9 +67,9 @@ impl Evaluator<'_> {
                         continue;
                     }
                     let c = to_bool_value(&c).ok_or_else(|| {
-                        Diagnostic::error("Invalid template if condition")
+                        Diagnostic::error("Incorrect condition type")
                             .with_detail(format!(
-                                "The condition must be a bool, but have {}.",
+                                "The condition expression must be of type bool, but it is {}.",
                                 c.ty().friendly_name()
                             ))
                             .with_span(cond.span)

@@ -197,7 +197,8 @@ fn attribute_errors_suggest_the_near_miss() {
     let d = err("var.nmae");
     assert_eq!(d.summary, "Unsupported attribute");
     assert_eq!(d.hint.as_deref(), Some("Did you mean \"name\"?"));
-    assert_eq!(d.span.unwrap().start, 4);
+    // The step's span starts at its dot, as HCL's does.
+    assert_eq!(d.span.unwrap().start, 3);
 }
 
 #[test]
@@ -231,10 +232,23 @@ fn unknown_functions_suggest_the_near_miss() {
 }
 
 #[test]
-fn wrong_arity_names_the_signature() {
+fn too_many_arguments_point_at_the_first_extra_one() {
     let d = err("upper(\"a\", \"b\")");
-    assert_eq!(d.summary, "Incorrect number of function arguments");
-    assert!(d.detail.contains("upper(str)"));
+    assert_eq!(d.summary, "Too many function arguments");
+    assert_eq!(
+        d.span.unwrap().start,
+        12,
+        "inside the quotes of the extra argument"
+    );
+    assert!(d.hint.unwrap().contains("upper(str)"));
+}
+
+#[test]
+fn missing_arguments_point_at_the_closing_parenthesis() {
+    let d = err("replace(\"a\", \"b\")");
+    assert_eq!(d.summary, "Not enough function arguments");
+    assert!(d.detail.contains("Missing value for \"replace\""));
+    assert_eq!(d.span.unwrap().start, 16);
 }
 
 #[test]

@@ -15,9 +15,9 @@ impl Evaluator<'_> {
         for (i, op) in ops.iter().enumerate() {
             match op {
                 Traverser::Attr(name) => value = get_attr(value, name)?,
-                Traverser::Index(e) => {
+                Traverser::Index(e, step) => {
                     let key = self.eval(e, locals)?;
-                    value = index(value, key, e.span)?;
+                    value = index(value, key, *step)?;
                 }
                 Traverser::LegacyIndex(n, span) => {
                     value = index(value, Value::number(*n as usize), *span)?;
