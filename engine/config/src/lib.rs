@@ -245,27 +245,81 @@ pub fn parse_file(
         return json::parse_body(&text, file, diags).map(|b| (file, b));
     }
     let whole = Span::new(file, 0..text.len());
-    if let Some(items) = split::top_level_items(&text)
-        && let Some((body, item_diags)) = parse_items(&text, file, &items)
-    {
-        diags.extend(item_diags);
-        return Some((
-            file,
-            Body {
-                span: whole,
-                ..body
-            },
-        ));
+    match split::scan(&text) {
+        split::Scan::Items(items) => {
+            if let Some((body, item_diags)) = parse_items(&text, file, &items) {
+                diags.extend(item_diags);
+                return Some((
+                    file,
+                    Body {
+                        span: whole,
+                        ..body
+                    },
+                ));
+            }
+        }
+        split::Scan::Problem(p) => {
+            diags.push(problem_diagnostic(&p, &text, file));
+            return None;
+        }
+        split::Scan::Unsure => {}
     }
     let parsed = match hcl::edit::parser::parse_body(&text) {
         Ok(b) => b,
         Err(e) => {
-            diags.push(parse_error(&e, file, 0));
+            diags.push(parse_error(&e, &text, file, 0));
             return None;
         }
     };
     let lw = Lowerer::new(file, &text);
     Some((file, Body::lower(&parsed, &lw, whole, diags)))
+}
+
+/// A syntax problem found by the scan, in HCL's words.
+fn problem_diagnostic(p: &split::Problem, text: &str, file: terrane_types::FileId) -> Diagnostic {
+    use split::Problem;
+    let at = |offset: usize| {
+        let len = text[offset.min(text.len())..]
+            .chars()
+            .next()
+            .map_or(0, char::len_utf8);
+        Span::new(file, offset..offset + len)
+    };
+    match p {
+        Problem::UnclosedBlock { open } => Diagnostic::error("Unclosed configuration block")
+            .with_detail("There is no closing brace for this block before the end of the file. This may be caused by incorrect brace nesting elsewhere in this file.")
+            .with_span(at(*open)),
+        Problem::MultiLineString { newline } => Diagnostic::error("Invalid multi-line string")
+            .with_detail("Quoted strings may not be split over multiple lines. To produce a multi-line string, either use the \\n escape to represent a newline character or use the \"heredoc\" multi-line template syntax.")
+            .with_span(at(*newline)),
+        Problem::UnclosedInterpolation { open } => {
+            Diagnostic::error("Unclosed template interpolation sequence")
+                .with_detail("There is no closing brace for this interpolation sequence before the end of the quoted template. This might be caused by incorrect nesting inside the given expression.")
+                .with_span(Span::new(file, *open..*open + 2))
+        }
+        Problem::UnterminatedHeredoc { end } => Diagnostic::error("Unterminated template string")
+            .with_detail("No closing marker was found for the string.")
+            .with_span(Span::new(file, *end..*end)),
+        Problem::InvalidCharacter { at: offset, ch } => {
+            let (detail, hint) = match ch {
+                '`' => ("The \"`\" character is not valid. To create a multi-line string, use the \"heredoc\" syntax, like \"<<EOT\".", None),
+                '\'' => ("Single quotes are not valid. Use double quotes (\") to enclose strings.", None),
+                ';' => ("The \";\" character is not valid. Use newlines to separate arguments and blocks, and commas to separate items in collection values.", None),
+                '\u{201c}' | '\u{201d}' | '\u{2018}' | '\u{2019}' => (
+                    "This character is not used within the language.",
+                    Some("This looks like a typographic quote, as word processors insert; use a straight double quote (\") instead."),
+                ),
+                _ => ("This character is not used within the language.", None),
+            };
+            let d = Diagnostic::error("Invalid character")
+                .with_detail(detail)
+                .with_span(at(*offset));
+            match hint {
+                Some(h) => d.with_hint(h),
+                None => d,
+            }
+        }
+    }
 }
 
 /// Parses and lowers top-level items one at a time, on several threads for large files, so

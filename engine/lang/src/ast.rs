@@ -223,3 +223,98 @@ impl Expr {
         }
     }
 }
+
+impl Template {
+    /// The root names the template refers to that its own `for` directives do not bind, in
+    /// order of appearance: what `templatefile`'s `vars` must provide.
+    pub fn free_variables(&self) -> Vec<Ident> {
+        let mut out = Vec::new();
+        template_roots(self, &mut Vec::new(), &mut out);
+        out
+    }
+}
+
+fn template_roots(t: &Template, bound: &mut Vec<String>, out: &mut Vec<Ident>) {
+    for part in &t.parts {
+        match part {
+            TemplatePart::Literal(_) => {}
+            TemplatePart::Interpolation(e) => expr_roots(e, bound, out),
+            TemplatePart::If {
+                cond,
+                then,
+                otherwise,
+                ..
+            } => {
+                expr_roots(cond, bound, out);
+                template_roots(then, bound, out);
+                if let Some(o) = otherwise {
+                    template_roots(o, bound, out);
+                }
+            }
+            TemplatePart::For {
+                key_var,
+                value_var,
+                collection,
+                body,
+                ..
+            } => {
+                expr_roots(collection, bound, out);
+                let n = bound.len();
+                bound.push(value_var.name.clone());
+                bound.extend(key_var.iter().map(|k| k.name.clone()));
+                template_roots(body, bound, out);
+                bound.truncate(n);
+            }
+        }
+    }
+}
+
+fn expr_roots(e: &Expr, bound: &mut Vec<String>, out: &mut Vec<Ident>) {
+    match &e.kind {
+        ExprKind::Literal(_) => {}
+        ExprKind::Template(t) => template_roots(t, bound, out),
+        ExprKind::Tuple(items) => items.iter().for_each(|i| expr_roots(i, bound, out)),
+        ExprKind::Object(items) => {
+            for (k, v) in items {
+                if let ObjectKey::Expr(k) = k {
+                    expr_roots(k, bound, out);
+                }
+                expr_roots(v, bound, out);
+            }
+        }
+        ExprKind::Variable(i) => {
+            if !bound.contains(&i.name) {
+                out.push(i.clone());
+            }
+        }
+        ExprKind::Traversal(base, ops) => {
+            expr_roots(base, bound, out);
+            for op in ops {
+                if let Traverser::Index(i, _) = op {
+                    expr_roots(i, bound, out);
+                }
+            }
+        }
+        ExprKind::FuncCall(c) => c.args.iter().for_each(|a| expr_roots(a, bound, out)),
+        ExprKind::Unary(_, x) | ExprKind::Parens(x) => expr_roots(x, bound, out),
+        ExprKind::Binary(_, a, b) => {
+            expr_roots(a, bound, out);
+            expr_roots(b, bound, out);
+        }
+        ExprKind::Conditional(a, b, c) => {
+            expr_roots(a, bound, out);
+            expr_roots(b, bound, out);
+            expr_roots(c, bound, out);
+        }
+        ExprKind::For(f) => {
+            expr_roots(&f.collection, bound, out);
+            let n = bound.len();
+            bound.push(f.value_var.name.clone());
+            bound.extend(f.key_var.iter().map(|k| k.name.clone()));
+            for x in f.key_expr.iter().chain([&f.value_expr]).chain(&f.cond) {
+                expr_roots(x, bound, out);
+            }
+            bound.truncate(n);
+        }
+    }
+}

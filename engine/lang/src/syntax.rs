@@ -281,48 +281,149 @@ impl<'a> Lowerer<'a> {
     }
 }
 
-/// A syntax error from hcl-edit as a diagnostic at the right place in the file.
-pub fn parse_error(err: &hcl::edit::parser::Error, file: FileId, base: usize) -> Diagnostic {
-    let offset = base + err.location().offset();
-    let message = err.message();
-    let (summary, detail) = describe_parse_error(message, err.line());
+/// A syntax error from hcl-edit as a diagnostic at the right place in the file, in HCL's
+/// words where hcl-edit's message can be recognised. `src` is the text that was parsed, which
+/// starts at byte `base` of the file.
+pub fn parse_error(
+    err: &hcl::edit::parser::Error,
+    src: &str,
+    file: FileId,
+    base: usize,
+) -> Diagnostic {
+    let local = err.location().offset().min(src.len());
+    let (summary, detail, at) = describe_parse_error(err.message(), src, local);
+    let at = at.min(src.len());
+    let len = src[at..].chars().next().map_or(0, char::len_utf8);
     Diagnostic::error(summary)
         .with_detail(detail)
-        .with_span(Span::new(file, offset..offset + 1))
+        .with_span(Span::new(file, base + at..base + at + len))
 }
 
-fn describe_parse_error(message: &str, line: &str) -> (String, String) {
-    let detail = if message.is_empty() {
-        "The parser could not make sense of the text here.".to_owned()
+/// HCL's summary and detail for one of hcl-edit's messages, and where to point.
+fn describe_parse_error(message: &str, src: &str, at: usize) -> (&'static str, String, usize) {
+    // hcl-edit's messages come in lower case without a final period; compare them that way.
+    let lowered = message.trim().trim_end_matches('.').to_lowercase();
+    let m = lowered.as_str();
+    let before = src[..at].trim_end_matches([' ', '\t']);
+    let said = |s: &str| s.to_owned();
+    if m.starts_with("invalid expression") {
+        return (
+            "Invalid expression",
+            said("Expected the start of an expression, but found an invalid expression token."),
+            at,
+        );
+    }
+    if m == "expected newline or eof" {
+        return if before.ends_with('}') {
+            (
+                "Missing newline after block definition",
+                said("A block definition must end with a newline."),
+                at,
+            )
+        } else {
+            (
+                "Missing newline after argument",
+                said("An argument definition must end with a newline."),
+                at,
+            )
+        };
+    }
+    if m == "expected `]`" {
+        return (
+            "Missing item separator",
+            said("Expected a comma to mark the beginning of the next item."),
+            at,
+        );
+    }
+    if m == "expected `)`" {
+        return (
+            "Missing argument separator",
+            said("A comma is required to separate each function argument from the next."),
+            at,
+        );
+    }
+    if m == "expected `}`" {
+        return (
+            "Missing attribute separator",
+            said("Expected a newline or comma to mark the beginning of the next attribute."),
+            at,
+        );
+    }
+    if m.contains("found redefined attribute") {
+        let name: String = src[at..]
+            .chars()
+            .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '-')
+            .collect();
+        return (
+            "Attribute redefined",
+            format!("The argument \"{name}\" was already set. Each argument may be set only once."),
+            at,
+        );
+    }
+    if m == "unexpected token" {
+        return (
+            "Argument or block definition required",
+            said("An argument or block definition is required here."),
+            at,
+        );
+    }
+    if m == "expected `{`" {
+        return (
+            "Invalid block definition",
+            said(
+                "A block definition must have block content delimited by \"{\" and \"}\", starting on the same line as the block header.",
+            ),
+            at,
+        );
+    }
+    if m.starts_with("invalid structure") {
+        // HCL points at the name that should have been followed by `=`.
+        let line_start = src[..at].rfind('\n').map_or(0, |i| i + 1);
+        let indent = src[line_start..at].len() - src[line_start..at].trim_start().len();
+        return (
+            "Argument or block definition required",
+            said(
+                "An argument or block definition is required here. To set an argument, use the equals sign \"=\" to introduce the argument value.",
+            ),
+            line_start + indent,
+        );
+    }
+    if m == "expected heredoc end delimiter" {
+        return (
+            "Unterminated template string",
+            said("No closing marker was found for the string."),
+            src.len(),
+        );
+    }
+    let mut detail = if m.is_empty() {
+        said("The parser could not make sense of the text here.")
     } else {
-        let mut m = message.trim().to_owned();
-        if let Some(first) = m.get(..1) {
+        let mut d = message.trim().to_owned();
+        if let Some(first) = d.get(..1) {
             let upper = first.to_uppercase();
-            m.replace_range(..1, &upper);
+            d.replace_range(..1, &upper);
         }
-        if !m.ends_with('.') {
-            m.push('.');
+        if !d.ends_with('.') {
+            d.push('.');
         }
-        m
+        d
     };
-    let summary = if line.trim_start().starts_with("<<") || message.contains("heredoc") {
-        "Invalid heredoc"
-    } else {
-        "Invalid syntax"
-    };
-    (summary.to_owned(), detail)
+    detail.shrink_to_fit();
+    ("Invalid syntax", detail, at)
 }
 
 /// Parses one expression from text (e.g. a `-var` value or a `.tf.json` string), with spans
 /// relative to `base` in `file`.
 pub fn parse_expr(src: &str, file: FileId, base: usize) -> Result<Expr, Diagnostic> {
-    let parsed = hcl::edit::parser::parse_expr(src).map_err(|e| parse_error(&e, file, base))?;
+    let parsed =
+        hcl::edit::parser::parse_expr(src).map_err(|e| parse_error(&e, src, file, base))?;
     Ok(Lowerer { file, src, base }.expr(&parsed))
 }
 
 /// Parses a string template (the contents of a `templatefile` or of a `.tf.json` string).
 pub fn parse_template(src: &str, file: FileId, base: usize) -> Result<Template, Diagnostic> {
-    let parsed = hcl::edit::parser::parse_template(src).map_err(|e| parse_error(&e, file, base))?;
+    let parsed =
+        hcl::edit::parser::parse_template(src).map_err(|e| parse_error(&e, src, file, base))?;
     let lowerer = Lowerer { file, src, base };
     Ok(lowerer.template(&parsed, lowerer.whole()))
 }

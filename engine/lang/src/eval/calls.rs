@@ -122,7 +122,8 @@ impl Evaluator<'_> {
                 .with_detail("Invalid value for \"path\" parameter: string required.")
                 .with_span(spans.first().copied().unwrap_or(span)));
         };
-        Ok(render_template_file(&self.ctx, path, &vars, span)?.with_mark(path_marked))
+        let vars_span = spans.get(1).copied().unwrap_or(span);
+        Ok(render_template_file(&self.ctx, path, &vars, vars_span, span)?.with_mark(path_marked))
     }
 
     /// `can(expr)`: whether the expression evaluates without error.

@@ -143,6 +143,7 @@ pub fn render_template_file(
     ctx: &EvalCtx,
     path: &str,
     vars: &Value,
+    vars_span: Span,
     call_span: Span,
 ) -> EvalResult {
     let full = ctx.base_dir.join(path);
@@ -192,6 +193,26 @@ pub fn render_template_file(
         )
     };
     let template = crate::syntax::parse_template(&text, file, 0).map_err(located)?;
+    // As Terraform does, every variable the template uses must be in `vars`, even in parts that
+    // this rendering would not reach.
+    for var in template.free_variables() {
+        if !entries.contains_key(&var.name) {
+            let place = sources
+                .get(var.span.file)
+                .map(|f| {
+                    let (line, col) = f.line_col(var.span.start);
+                    let (_, end_col) = f.line_col(var.span.end);
+                    format!(", referenced at {path}:{line},{col}-{end_col}")
+                })
+                .unwrap_or_default();
+            return Err(Diagnostic::error("Invalid function argument")
+                .with_detail(format!(
+                    "Invalid value for \"vars\" parameter: vars map does not contain key \"{}\"{place}.",
+                    var.name
+                ))
+                .with_span(vars_span));
+        }
+    }
     let scope: BTreeMap<String, Value> = entries.clone();
     let inner = EvalCtx {
         scope: &scope,
