@@ -16,9 +16,7 @@ use std::process::ExitCode;
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-/// The Terraform language version terrane implements, reported to `required_version` checks and
-/// to scripts that read `terraform version -json`.
-pub const TERRAFORM_COMPAT_VERSION: &str = "1.9.0";
+pub use terrane_core::TERRAFORM_COMPAT_VERSION;
 
 #[derive(Parser, Debug)]
 #[command(

@@ -3,6 +3,8 @@
 pub mod graph;
 pub mod refs;
 mod validate;
+pub mod version;
 
 pub use graph::{Graph, Node, NodeKind};
 pub use validate::{for_each_problem, validate};
+pub use version::TERRAFORM_COMPAT_VERSION;

@@ -17,6 +17,9 @@ use terrane_types::{Diagnostic, Diagnostics, SourceMap, Span, Type, Value};
 /// Validates a loaded configuration. `cwd` is the directory commands run in (for `path.cwd`).
 pub fn validate(config: &Config, sources: &SourceMap, cwd: &Path) -> Diagnostics {
     let (graph, mut diags) = Graph::build(config);
+    for m in config.root.walk() {
+        diags.extend(check_required_version(m));
+    }
     if diags.has_errors() {
         return diags;
     }
@@ -669,6 +672,35 @@ impl Walk<'_> {
                 }
             }
         }
+    }
+}
+
+/// `terraform { required_version = "..." }` against the language version terrane implements.
+fn check_required_version(m: &ModuleNode) -> Option<Diagnostic> {
+    let attr = m.module.terraform.required_version.as_ref()?;
+    let value = terrane_config::constant_value(&attr.expr).ok();
+    let Some(constraint) = value.as_ref().and_then(Value::as_str) else {
+        return Some(
+            Diagnostic::error("Invalid required_version constraint")
+                .with_detail("The required_version argument must be a literal string of version constraints, like \">= 1.5\".")
+                .with_span(attr.expr.span),
+        );
+    };
+    match crate::version::satisfies(crate::TERRAFORM_COMPAT_VERSION, constraint) {
+        Ok(true) => None,
+        Ok(false) => Some(
+            Diagnostic::error("Unsupported Terraform Core version")
+                .with_detail(format!(
+                    "This configuration does not support Terraform version {}, the version of the language terrane implements. To proceed, either choose another supported Terraform version or update this version constraint. Version constraints are normally set for good reason, so updating the constraint may lead to other errors or unexpected behavior.",
+                    crate::TERRAFORM_COMPAT_VERSION
+                ))
+                .with_span(attr.expr.span),
+        ),
+        Err(why) => Some(
+            Diagnostic::error("Invalid required_version constraint")
+                .with_detail(format!("The version constraint is not valid: {why}."))
+                .with_span(attr.expr.span),
+        ),
     }
 }
 
