@@ -17,11 +17,11 @@ use terrane_types::{Diagnostic, Diagnostics, SourceMap, Span, Type, Value};
 /// Validates a loaded configuration. `cwd` is the directory commands run in (for `path.cwd`).
 pub fn validate(config: &Config, sources: &SourceMap, cwd: &Path) -> Diagnostics {
     let (graph, mut diags) = Graph::build(config);
+    // Expressions holding a reference the graph could not resolve are not evaluated (their
+    // error is already reported); everything else is, so independent errors all show.
+    let poisoned: Vec<Span> = diags.iter().filter_map(|d| d.span).collect();
     for m in config.root.walk() {
         diags.extend(check_required_version(m));
-    }
-    if diags.has_errors() {
-        return diags;
     }
     let Some(order) = graph.evaluation_order() else {
         return diags;
@@ -30,6 +30,7 @@ pub fn validate(config: &Config, sources: &SourceMap, cwd: &Path) -> Diagnostics
         sources,
         scopes: HashMap::new(),
         modules: HashMap::new(),
+        poisoned,
         diags: &mut diags,
     };
     let root_dir = config.root.module.dir.clone();
@@ -157,6 +158,8 @@ struct Walk<'a> {
     sources: &'a SourceMap,
     scopes: HashMap<Vec<String>, ModuleScope>,
     modules: HashMap<Vec<String>, &'a ModuleNode>,
+    /// Spans of references already reported as unresolvable.
+    poisoned: Vec<Span>,
     diags: &'a mut Diagnostics,
 }
 
@@ -167,6 +170,13 @@ impl Walk<'_> {
         extra: BTreeMap<String, Value>,
         e: &Expr,
     ) -> Option<Value> {
+        if self
+            .poisoned
+            .iter()
+            .any(|p| p.file == e.span.file && p.start >= e.span.start && p.end <= e.span.end)
+        {
+            return None;
+        }
         let scope = self.scopes.get(module)?;
         let layered = Layered { base: scope, extra };
         let ctx = EvalCtx::new(&layered, &scope.dir);
