@@ -136,10 +136,10 @@ fn copy_dir(from: &Path, to: &Path) {
 /// The directory of configuration `file` belongs to: its corpus case or fixture.
 fn case_dir(file: &Path, roots: &[PathBuf]) -> PathBuf {
     for root in roots {
-        if let Ok(rest) = file.strip_prefix(root) {
-            if let Some(first) = rest.components().next() {
-                return root.join(first);
-            }
+        if let Ok(rest) = file.strip_prefix(root)
+            && let Some(first) = rest.components().next()
+        {
+            return root.join(first);
         }
     }
     file.parent().map(Path::to_path_buf).unwrap_or_default()
