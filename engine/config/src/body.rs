@@ -42,6 +42,16 @@ pub struct Label {
 }
 
 impl Block {
+    /// For a `dynamic "name"` block: the name its content refers to each element by, the
+    /// `iterator` argument if given, else the block's label.
+    pub fn dynamic_iterator(&self) -> String {
+        self.body
+            .attr("iterator")
+            .and_then(|a| a.expr.as_keyword().map(str::to_owned))
+            .or_else(|| self.labels.first().map(|l| l.value.clone()))
+            .unwrap_or_default()
+    }
+
     /// The span of the block's header (`resource "a" "b"`), where diagnostics about the whole
     /// block point.
     pub fn header_span(&self) -> Span {

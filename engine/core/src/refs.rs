@@ -115,16 +115,7 @@ impl Refs {
         }
         for block in &body.blocks {
             if block.kind == "dynamic" {
-                let label = block
-                    .labels
-                    .first()
-                    .map(|l| l.value.clone())
-                    .unwrap_or_default();
-                let iterator = block
-                    .body
-                    .attr("iterator")
-                    .and_then(|a| a.expr.as_keyword().map(str::to_owned))
-                    .unwrap_or(label);
+                let iterator = block.dynamic_iterator();
                 if let Some(fe) = block.body.attr("for_each") {
                     self.expr(&fe.expr, bound);
                 }

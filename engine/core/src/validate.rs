@@ -483,16 +483,7 @@ impl Walk<'_> {
                 self.body(module, extra, &block.body);
                 continue;
             }
-            let label = block
-                .labels
-                .first()
-                .map(|l| l.value.clone())
-                .unwrap_or_default();
-            let iterator = block
-                .body
-                .attr("iterator")
-                .and_then(|a| a.expr.as_keyword().map(str::to_owned))
-                .unwrap_or(label);
+            let iterator = block.dynamic_iterator();
             match block.body.attr("for_each") {
                 Some(fe) => {
                     if let Some(v) = self.eval_in(module, extra.clone(), &fe.expr) {
