@@ -9,8 +9,8 @@ mod ty;
 mod value;
 
 pub use addr::{
-    AttrPath, InstanceKey, ModuleInstance, ModuleStep, PathStep, ResourceAddr, ResourceInstanceAddr,
-    ResourceMode,
+    AttrPath, InstanceKey, ModuleInstance, ModuleStep, PathStep, ResourceAddr,
+    ResourceInstanceAddr, ResourceMode,
 };
 pub use diag::{Diagnostic, Diagnostics, Severity, suggest};
 pub use number::Number;

@@ -25,7 +25,13 @@ pub fn plan_default(schema: &Schema, prior: Option<&Value>, config: &Value) -> P
         };
     };
     let mut requires_replace = Vec::new();
-    forced_changes(&schema.block, prior, &planned, &AttrPath::default(), &mut requires_replace);
+    forced_changes(
+        &schema.block,
+        prior,
+        &planned,
+        &AttrPath::default(),
+        &mut requires_replace,
+    );
     if requires_replace.is_empty() {
         return PlannedChange {
             planned,
@@ -45,7 +51,10 @@ pub fn proposed_new_state(block: &Block, prior: Option<&Value>, config: &Value) 
     let prior = prior.filter(|p| !p.is_null());
     let mut out = BTreeMap::new();
     for (name, attr) in &block.attributes {
-        let configured = config.get_attr(name).cloned().unwrap_or(Value::Null(attr.ty.clone()));
+        let configured = config
+            .get_attr(name)
+            .cloned()
+            .unwrap_or(Value::Null(attr.ty.clone()));
         let value = if !configured.is_null() || !attr.computed {
             configured
         } else {
@@ -82,7 +91,9 @@ pub fn proposed_new_state(block: &Block, prior: Option<&Value>, config: &Value) 
                         .unwrap_or(&[])
                         .iter()
                         .map(|item| {
-                            let matching = priors.iter().find(|p| same_configured(&nested.block, p, item));
+                            let matching = priors
+                                .iter()
+                                .find(|p| same_configured(&nested.block, p, item));
                             proposed_new_state(&nested.block, matching, item)
                         })
                         .collect(),
@@ -128,7 +139,13 @@ fn same_configured(block: &Block, prior: &Value, config: &Value) -> bool {
 }
 
 /// Paths of force-new attributes that differ (or may differ: unknown) between prior and planned.
-fn forced_changes(block: &Block, prior: &Value, planned: &Value, at: &AttrPath, out: &mut Vec<AttrPath>) {
+fn forced_changes(
+    block: &Block,
+    prior: &Value,
+    planned: &Value,
+    at: &AttrPath,
+    out: &mut Vec<AttrPath>,
+) {
     for (name, attr) in &block.attributes {
         if !attr.force_new {
             continue;
@@ -155,7 +172,13 @@ fn forced_changes(block: &Block, prior: &Value, planned: &Value, at: &AttrPath, 
             && !b.is_null()
             && !a.is_null()
         {
-            forced_changes(&nested.block, b, a, &at.then(PathStep::Attr(name.clone())), out);
+            forced_changes(
+                &nested.block,
+                b,
+                a,
+                &at.then(PathStep::Attr(name.clone())),
+                out,
+            );
         }
     }
 }
@@ -172,7 +195,10 @@ mod tests {
                 .attr("ami", Attribute::required(Type::String).force_new())
                 .attr("size", Attribute::optional(Type::String))
                 .attr("id", Attribute::computed(Type::String))
-                .attr("tags", Attribute::optional_computed(Type::map(Type::String)))
+                .attr(
+                    "tags",
+                    Attribute::optional_computed(Type::map(Type::String)),
+                )
                 .block(
                     "root",
                     NestedBlock::new(
@@ -197,7 +223,10 @@ mod tests {
     #[test]
     fn a_create_leaves_computed_attributes_unknown() {
         let p = plan_default(&schema(), None, &config("ami-1", "small"));
-        assert_eq!(p.planned.get_attr("id"), Some(&Value::Unknown(Type::String)));
+        assert_eq!(
+            p.planned.get_attr("id"),
+            Some(&Value::Unknown(Type::String))
+        );
         assert_eq!(
             p.planned.get_attr("root").unwrap().get_attr("arn"),
             Some(&Value::Unknown(Type::String))
@@ -241,7 +270,10 @@ mod tests {
         ]);
         let p = plan_default(&schema(), Some(&prior), &config("ami-2", "small"));
         assert_eq!(p.requires_replace, vec![AttrPath::attr("ami")]);
-        assert_eq!(p.planned.get_attr("id"), Some(&Value::Unknown(Type::String)));
+        assert_eq!(
+            p.planned.get_attr("id"),
+            Some(&Value::Unknown(Type::String))
+        );
     }
 
     #[test]

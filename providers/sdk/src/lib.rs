@@ -82,7 +82,9 @@ pub trait Resource: Send + Sync {
     /// Reads an existing object by its import id.
     async fn import(&self, id: &str) -> Result<Value, ProviderError> {
         let _ = id;
-        Err(ProviderError::new("This resource type does not support import."))
+        Err(ProviderError::new(
+            "This resource type does not support import.",
+        ))
     }
 
     /// Upgrades a state object written with an older schema version.

@@ -56,8 +56,14 @@ mod tests {
 
     #[test]
     fn source_addresses_are_compared_without_host_or_case() {
-        assert_eq!(normalize_source("registry.terraform.io/HashiCorp/AWS"), "hashicorp/aws");
-        assert_eq!(normalize_source("registry.opentofu.org/hashicorp/aws"), "hashicorp/aws");
+        assert_eq!(
+            normalize_source("registry.terraform.io/HashiCorp/AWS"),
+            "hashicorp/aws"
+        );
+        assert_eq!(
+            normalize_source("registry.opentofu.org/hashicorp/aws"),
+            "hashicorp/aws"
+        );
         assert_eq!(normalize_source("aws"), "hashicorp/aws");
     }
 }

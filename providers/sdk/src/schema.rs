@@ -264,7 +264,11 @@ pub fn typed_from_json(ty: &Type, json: &serde_json::Value, at: &str) -> Result<
             attrs
                 .iter()
                 .map(|(k, t)| {
-                    let place = if at.is_empty() { k.clone() } else { format!("{at}.{k}") };
+                    let place = if at.is_empty() {
+                        k.clone()
+                    } else {
+                        format!("{at}.{k}")
+                    };
                     let v = match items.get(k) {
                         Some(j) => typed_from_json(t, j, &place)?,
                         None => Value::Null(t.clone()),

@@ -152,38 +152,8 @@ fn issensitive(args: &[Value], _: &FuncCtx) -> FuncResult {
 
 #[cfg(test)]
 mod tests {
-    use crate::functions::{FuncCtx, FuncError, FuncResult, call, lookup};
-    use std::path::Path;
+    use crate::functions::testkit::{err, n, ok, s};
     use terrane_types::{Type, Value};
-
-    fn run(name: &str, args: Vec<Value>) -> FuncResult {
-        let def = lookup(name).expect("function is registered");
-        call(
-            def,
-            args,
-            &FuncCtx {
-                base_dir: Path::new("."),
-            },
-        )
-    }
-
-    fn ok(name: &str, args: Vec<Value>) -> Value {
-        run(name, args).expect("call succeeds")
-    }
-
-    fn err(name: &str, args: Vec<Value>) -> String {
-        match run(name, args).expect_err("call fails") {
-            FuncError::Arg { message, .. } | FuncError::Call(message) => message,
-        }
-    }
-
-    fn s(v: &str) -> Value {
-        Value::from(v)
-    }
-
-    fn n(v: i64) -> Value {
-        Value::from(v)
-    }
 
     #[test]
     fn tostring_converts_numbers_and_bools() {

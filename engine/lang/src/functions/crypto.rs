@@ -153,22 +153,9 @@ fn uuidv5(args: &[Value], _: &FuncCtx) -> FuncResult {
 
 #[cfg(test)]
 mod tests {
-    use super::super::{FuncCtx, FuncError, call, lookup};
-    use std::path::Path;
+    use crate::functions::FuncError;
+    use crate::functions::testkit::{run, run_in, s};
     use terrane_types::{Type, Value};
-
-    fn run_in(dir: &Path, name: &str, args: Vec<Value>) -> Result<Value, FuncError> {
-        let def = lookup(name).unwrap_or_else(|| panic!("no function {name}"));
-        call(def, args, &FuncCtx { base_dir: dir })
-    }
-
-    fn run(name: &str, args: Vec<Value>) -> Result<Value, FuncError> {
-        run_in(Path::new("."), name, args)
-    }
-
-    fn s(v: &str) -> Value {
-        Value::string(v)
-    }
 
     #[test]
     fn string_hashes_match_the_well_known_digests() {

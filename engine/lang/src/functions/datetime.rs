@@ -630,33 +630,12 @@ fn formatdate(args: &[Value], _: &FuncCtx) -> FuncResult {
 
 #[cfg(test)]
 mod tests {
-    use super::super::{FuncCtx, FuncError, call, lookup};
-    use std::path::Path;
+    use crate::functions::FuncError;
+    use crate::functions::testkit::{message, run, s};
     use terrane_types::{Type, Value};
-
-    fn run(name: &str, args: Vec<Value>) -> Result<Value, FuncError> {
-        let def = lookup(name).unwrap_or_else(|| panic!("no function {name}"));
-        call(
-            def,
-            args,
-            &FuncCtx {
-                base_dir: Path::new("."),
-            },
-        )
-    }
-
-    fn s(v: &str) -> Value {
-        Value::string(v)
-    }
 
     fn fdate(format: &str, ts: &str) -> Result<Value, FuncError> {
         run("formatdate", vec![s(format), s(ts)])
-    }
-
-    fn message(e: FuncError) -> String {
-        match e {
-            FuncError::Arg { message, .. } | FuncError::Call(message) => message,
-        }
     }
 
     #[test]

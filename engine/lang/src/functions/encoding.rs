@@ -411,34 +411,9 @@ fn parse_number(text: &str) -> Option<Number> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::{FuncCtx, FuncError, call, lookup};
-    use std::path::Path;
-    use terrane_types::{Number, Type, Value};
-
-    pub(super) fn run(name: &str, args: Vec<Value>) -> Result<Value, FuncError> {
-        let def = lookup(name).unwrap_or_else(|| panic!("no function {name}"));
-        call(
-            def,
-            args,
-            &FuncCtx {
-                base_dir: Path::new("."),
-            },
-        )
-    }
-
-    pub(super) fn s(v: &str) -> Value {
-        Value::string(v)
-    }
-
-    pub(super) fn num(v: &str) -> Value {
-        Value::Number(Number::parse(v).unwrap())
-    }
-
-    pub(super) fn message(e: FuncError) -> String {
-        match e {
-            FuncError::Arg { message, .. } | FuncError::Call(message) => message,
-        }
-    }
+    use crate::functions::FuncError;
+    use crate::functions::testkit::{message, num, run, s};
+    use terrane_types::{Type, Value};
 
     #[test]
     fn base64_round_trips_text() {

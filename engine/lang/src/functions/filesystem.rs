@@ -418,21 +418,13 @@ fn pathexpand(args: &[Value], _: &FuncCtx) -> FuncResult {
 
 #[cfg(test)]
 mod tests {
-    use super::super::{FuncCtx, FuncError, call, lookup};
+    use crate::functions::FuncError;
+    use crate::functions::testkit::{run_in, s};
     use std::path::Path;
     use terrane_types::{Type, Value};
 
-    fn run_in(dir: &Path, name: &str, args: Vec<Value>) -> Result<Value, FuncError> {
-        let def = lookup(name).unwrap_or_else(|| panic!("no function {name}"));
-        call(def, args, &FuncCtx { base_dir: dir })
-    }
-
     fn run(name: &str, args: Vec<Value>) -> Result<Value, FuncError> {
         run_in(Path::new("/work"), name, args)
-    }
-
-    fn s(v: &str) -> Value {
-        Value::string(v)
     }
 
     fn tree() -> tempfile::TempDir {

@@ -303,34 +303,9 @@ fn cidrsubnets(args: &[Value], _: &FuncCtx) -> FuncResult {
 
 #[cfg(test)]
 mod tests {
-    use super::super::{FuncCtx, FuncError, call, lookup};
-    use std::path::Path;
+    use crate::functions::FuncError;
+    use crate::functions::testkit::{message, n, run, s};
     use terrane_types::{Number, Type, Value};
-
-    fn run(name: &str, args: Vec<Value>) -> Result<Value, FuncError> {
-        let def = lookup(name).unwrap_or_else(|| panic!("no function {name}"));
-        call(
-            def,
-            args,
-            &FuncCtx {
-                base_dir: Path::new("."),
-            },
-        )
-    }
-
-    fn s(v: &str) -> Value {
-        Value::string(v)
-    }
-
-    fn n(v: i64) -> Value {
-        Value::from(v)
-    }
-
-    fn message(e: FuncError) -> String {
-        match e {
-            FuncError::Arg { message, .. } | FuncError::Call(message) => message,
-        }
-    }
 
     #[test]
     fn cidrhost_numbers_hosts_from_the_start_and_negative_ones_from_the_end() {

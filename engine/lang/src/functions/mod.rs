@@ -21,6 +21,8 @@ mod filesystem;
 mod ipnet;
 mod numeric;
 mod strings;
+#[cfg(test)]
+pub(crate) mod testkit;
 
 pub use args::*;
 

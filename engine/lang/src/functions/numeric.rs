@@ -150,37 +150,11 @@ fn digit_value(c: char, base: u32) -> Option<u32> {
 
 #[cfg(test)]
 mod tests {
-    use crate::functions::{FuncCtx, FuncError, FuncResult, call, lookup};
-    use std::path::Path;
-    use terrane_types::{Number, Type, Value};
-
-    fn run(name: &str, args: Vec<Value>) -> FuncResult {
-        let def = lookup(name).expect("function is registered");
-        call(
-            def,
-            args,
-            &FuncCtx {
-                base_dir: Path::new("."),
-            },
-        )
-    }
+    use crate::functions::testkit::{err, n, num as d, run};
+    use terrane_types::{Type, Value};
 
     fn ok(name: &str, args: Vec<Value>) -> String {
-        run(name, args).expect("call succeeds").to_string()
-    }
-
-    fn err(name: &str, args: Vec<Value>) -> String {
-        match run(name, args).expect_err("call fails") {
-            FuncError::Arg { message, .. } | FuncError::Call(message) => message,
-        }
-    }
-
-    fn d(text: &str) -> Value {
-        Value::Number(Number::parse(text).expect("a number"))
-    }
-
-    fn n(v: i64) -> Value {
-        Value::from(v)
+        crate::functions::testkit::ok(name, args).to_string()
     }
 
     #[test]

@@ -408,38 +408,9 @@ pub(super) fn go_int_arg(args: &[Value], i: usize) -> Result<i64, FuncError> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::{FuncCtx, FuncError, call, lookup};
-    use std::path::Path;
+    use crate::functions::FuncError;
+    use crate::functions::testkit::{message as err_text, n, run, s, strs};
     use terrane_types::{Type, Value};
-
-    fn run(name: &str, args: Vec<Value>) -> Result<Value, FuncError> {
-        let def = lookup(name).unwrap_or_else(|| panic!("no function {name}"));
-        call(
-            def,
-            args,
-            &FuncCtx {
-                base_dir: Path::new("."),
-            },
-        )
-    }
-
-    fn s(v: &str) -> Value {
-        Value::string(v)
-    }
-
-    fn n(v: i64) -> Value {
-        Value::from(v)
-    }
-
-    fn strs(items: &[&str]) -> Value {
-        Value::List(items.iter().map(|i| s(i)).collect())
-    }
-
-    fn err_text(e: FuncError) -> String {
-        match e {
-            FuncError::Arg { message, .. } | FuncError::Call(message) => message,
-        }
-    }
 
     #[test]
     fn chomp_removes_every_trailing_newline_but_nothing_else() {

@@ -538,7 +538,7 @@ fn from_yaml(v: &serde_yaml::Value) -> FuncResult {
 
 #[cfg(test)]
 mod tests {
-    use super::super::tests::{message, num, run, s};
+    use crate::functions::testkit::{message, num, run, s};
     use terrane_types::{Type, Value};
 
     fn enc(v: Value) -> String {

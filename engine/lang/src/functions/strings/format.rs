@@ -621,20 +621,9 @@ fn fmt_f(d: &Decimal, prec: i64) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::super::super::{FuncCtx, FuncError, call, lookup};
-    use std::path::Path;
-    use terrane_types::{Number, Type, Value};
-
-    fn run(name: &str, args: Vec<Value>) -> Result<Value, FuncError> {
-        let def = lookup(name).unwrap_or_else(|| panic!("no function {name}"));
-        call(
-            def,
-            args,
-            &FuncCtx {
-                base_dir: Path::new("."),
-            },
-        )
-    }
+    use crate::functions::FuncError;
+    use crate::functions::testkit::{num, run, s};
+    use terrane_types::{Type, Value};
 
     fn fmt(f: &str, args: Vec<Value>) -> String {
         let mut all = vec![Value::string(f)];
@@ -652,14 +641,6 @@ mod tests {
             Err(FuncError::Arg { message, .. } | FuncError::Call(message)) => message,
             other => panic!("format({f:?}) gave {other:?}"),
         }
-    }
-
-    fn num(s: &str) -> Value {
-        Value::Number(Number::parse(s).unwrap())
-    }
-
-    fn s(v: &str) -> Value {
-        Value::string(v)
     }
 
     #[test]

@@ -187,28 +187,9 @@ pub(super) fn error_parts(err: &regex::Error, pattern: &str) -> (String, String)
 
 #[cfg(test)]
 mod tests {
-    use super::super::super::{FuncCtx, FuncError, call, lookup};
-    use std::path::Path;
+    use crate::functions::FuncError;
+    use crate::functions::testkit::{run, s, strs};
     use terrane_types::{Type, Value};
-
-    fn run(name: &str, args: Vec<Value>) -> Result<Value, FuncError> {
-        let def = lookup(name).unwrap_or_else(|| panic!("no function {name}"));
-        call(
-            def,
-            args,
-            &FuncCtx {
-                base_dir: Path::new("."),
-            },
-        )
-    }
-
-    fn s(v: &str) -> Value {
-        Value::string(v)
-    }
-
-    fn strs(items: &[&str]) -> Value {
-        Value::List(items.iter().map(|i| s(i)).collect())
-    }
 
     #[test]
     fn regex_without_captures_returns_the_matched_string() {
