@@ -116,6 +116,8 @@ pub struct Resource {
     pub span: Span,
     /// `resource "aws_instance" "web"`: where diagnostics about the resource point.
     pub decl_span: Span,
+    /// The block's `{`, where missing required arguments are reported.
+    pub open_brace: Span,
 }
 
 impl Resource {
@@ -868,6 +870,7 @@ fn resource_block(block: Block, mode: Mode, diags: &mut Diagnostics) -> Option<R
         return None;
     }
     let decl_span = block.header_span();
+    let open_brace = block.open_brace;
     let mut body = block.body;
     if body.attr("count").is_some() && body.attr("for_each").is_some() {
         let fe = &body.attributes["for_each"];
@@ -912,6 +915,7 @@ fn resource_block(block: Block, mode: Mode, diags: &mut Diagnostics) -> Option<R
         body,
         span: block.span,
         decl_span,
+        open_brace,
     })
 }
 

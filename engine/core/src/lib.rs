@@ -1,7 +1,12 @@
 //! The dependency graph of a configuration and the walks over it (validate; plan and apply to come).
 
+pub mod apply;
+pub mod decode;
 pub mod graph;
+pub mod plan;
+pub mod providers;
 pub mod refs;
+mod scope;
 mod validate;
 pub mod version;
 

@@ -1,0 +1,520 @@
+//! Carrying a plan out: the graph is walked as for planning, but a node's dependents start
+//! only once the provider operations of its instances have finished, so they see real values
+//! where the plan had "known after apply". Operations run concurrently up to the parallelism
+//! limit; a failure stops what depends on it while independent branches finish.
+
+use crate::graph::Graph;
+use crate::plan::{PlanOptions, Planner, Prior, walk};
+use crate::providers::ProviderSet;
+use indexmap::IndexMap;
+use petgraph::Direction;
+use petgraph::graph::NodeIndex;
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::path::Path;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use terrane_config::{Config, InputValue};
+use terrane_plan::{Action, Plan};
+use terrane_sdk::{ApplyCtx, ProviderError, Resource};
+use terrane_types::{
+    AttrPath, Diagnostic, Diagnostics, PathStep, ResourceInstanceAddr, SourceMap, Span, Value,
+};
+
+/// What happened to one object.
+#[derive(Clone, Debug)]
+pub enum Outcome {
+    /// It exists with this state (created, updated or replaced).
+    Present {
+        value: Value,
+        provider: String,
+        schema_version: u64,
+    },
+    /// It no longer exists.
+    Deleted,
+    /// The operation failed; the object is as it was before (`prior`), or gone if the
+    /// failure came after its deletion in a replacement.
+    Failed {
+        error: ProviderError,
+        still_exists: Option<Value>,
+        provider: String,
+        schema_version: u64,
+    },
+}
+
+/// Told about every operation: the CLI records them in the journal (durably, before it
+/// returns) and shows progress.
+pub trait ApplyObserver: Send + Sync {
+    /// An operation is about to call the provider. For creations this must be durable
+    /// before it returns: a crash after the call must not lose track of the object.
+    fn starting(&self, addr: &ResourceInstanceAddr, action: Action);
+    /// An operation finished; durable before it returns.
+    fn finished(&self, addr: &ResourceInstanceAddr, outcome: &Outcome, elapsed: Duration);
+    /// A long operation reports progress.
+    fn progress(&self, addr: &ResourceInstanceAddr, message: &str) {
+        let _ = (addr, message);
+    }
+}
+
+/// One provider operation to run.
+pub(crate) struct Op {
+    pub(crate) node: NodeIndex,
+    pub(crate) slot: usize,
+    pub(crate) index: usize,
+    pub(crate) addr: ResourceInstanceAddr,
+    pub(crate) action: Action,
+    pub(crate) resource: Arc<dyn Resource>,
+    pub(crate) prior: Option<Value>,
+    pub(crate) planned: Value,
+    pub(crate) provider: String,
+    pub(crate) schema_version: u64,
+    pub(crate) sensitive_paths: Vec<AttrPath>,
+    pub(crate) resource_config: Span,
+}
+
+/// The state of an apply in progress.
+pub struct ApplyRun {
+    observer: Arc<dyn ApplyObserver>,
+    parallelism: usize,
+    queue: Vec<Op>,
+    /// Objects changed by this apply: the new state of each (None = deleted).
+    pub changed: IndexMap<ResourceInstanceAddr, Option<(Value, String, u64)>>,
+    /// Set when the user asked to stop: no new operation starts.
+    stop: Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl ApplyRun {
+    pub fn new(
+        observer: Arc<dyn ApplyObserver>,
+        parallelism: usize,
+        stop: Arc<std::sync::atomic::AtomicBool>,
+    ) -> ApplyRun {
+        ApplyRun {
+            observer,
+            parallelism: parallelism.max(1),
+            queue: Vec::new(),
+            changed: IndexMap::new(),
+            stop,
+        }
+    }
+
+    pub(crate) fn enqueue(&mut self, op: Op) {
+        self.queue.push(op);
+    }
+
+    fn stopping(&self) -> bool {
+        self.stop.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    fn note(&mut self, addr: &ResourceInstanceAddr, outcome: &Outcome) {
+        match outcome {
+            Outcome::Present {
+                value,
+                provider,
+                schema_version,
+            } => {
+                self.changed.insert(
+                    addr.clone(),
+                    Some((value.clone(), provider.clone(), *schema_version)),
+                );
+            }
+            Outcome::Deleted => {
+                self.changed.insert(addr.clone(), None);
+            }
+            Outcome::Failed {
+                still_exists,
+                provider,
+                schema_version,
+                ..
+            } => {
+                self.changed.insert(
+                    addr.clone(),
+                    still_exists
+                        .clone()
+                        .map(|v| (v, provider.clone(), *schema_version)),
+                );
+            }
+        }
+    }
+
+    /// `destroy`: deletes every object of the plan, dependents before what they depend on.
+    pub(crate) async fn destroy_all(
+        &mut self,
+        graph: &Graph,
+        plan: &Plan,
+        resources: &DeleteResources,
+        diags: &mut Diagnostics,
+    ) {
+        // Resources in the configuration go in reverse dependency order; the rest first.
+        let order: HashMap<String, usize> = graph
+            .evaluation_order()
+            .unwrap_or_default()
+            .into_iter()
+            .enumerate()
+            .map(|(pos, i)| (config_key(&graph.graph[i]), pos))
+            .collect();
+        let mut deletes: Vec<(usize, &terrane_plan::ResourceChange)> = plan
+            .changes
+            .iter()
+            .filter(|c| c.action == Action::Delete)
+            .map(|c| {
+                let key = format!(
+                    "{}|{}",
+                    c.addr.resource.module.config_path().join("."),
+                    resource_key(&c.addr)
+                );
+                (order.get(&key).copied().unwrap_or(usize::MAX), c)
+            })
+            .collect();
+        deletes.sort_by_key(|d| std::cmp::Reverse(d.0));
+        // Objects at the same position in the order do not depend on each other.
+        let mut i = 0;
+        while i < deletes.len() {
+            let level = deletes[i].0;
+            let batch: Vec<_> = deletes[i..]
+                .iter()
+                .take_while(|(l, _)| *l == level)
+                .map(|(_, c)| (*c).clone())
+                .collect();
+            i += batch.len();
+            self.run_deletes(batch, resources, diags).await;
+        }
+    }
+
+    /// Deletes of objects the configuration no longer has, after everything else.
+    pub(crate) async fn delete_orphans(
+        &mut self,
+        plan: &Plan,
+        resources: &DeleteResources,
+        diags: &mut Diagnostics,
+    ) {
+        let orphans: Vec<_> = plan
+            .changes
+            .iter()
+            .filter(|c| c.action == Action::Delete && !self.changed.contains_key(&c.addr))
+            .cloned()
+            .collect();
+        self.run_deletes(orphans, resources, diags).await;
+    }
+
+    async fn run_deletes(
+        &mut self,
+        changes: Vec<terrane_plan::ResourceChange>,
+        resources: &DeleteResources,
+        diags: &mut Diagnostics,
+    ) {
+        let mut set = tokio::task::JoinSet::new();
+        let mut pending = changes.into_iter();
+        loop {
+            while set.len() < self.parallelism && !self.stopping() {
+                let Some(c) = pending.next() else { break };
+                let key = (c.provider.clone(), c.addr.resource.type_name.clone());
+                let Some(resource) = resources.get(&key).cloned() else {
+                    diags.push(
+                        Diagnostic::error("Cannot delete object").with_detail(format!(
+                            "{}: its provider ({}) is not available to delete it.",
+                            c.addr, c.provider
+                        )),
+                    );
+                    continue;
+                };
+                let observer = self.observer.clone();
+                set.spawn(async move {
+                    let started = Instant::now();
+                    observer.starting(&c.addr, Action::Delete);
+                    let prior = c.before.clone().unwrap_or_else(Value::null).unmark_deep().0;
+                    let ctx = ApplyCtx::silent();
+                    let outcome = match resource.delete(&prior, &ctx).await {
+                        Ok(()) => Outcome::Deleted,
+                        Err(error) => Outcome::Failed {
+                            error,
+                            still_exists: Some(prior),
+                            provider: c.provider.clone(),
+                            schema_version: 0,
+                        },
+                    };
+                    observer.finished(&c.addr, &outcome, started.elapsed());
+                    (c.addr, outcome)
+                });
+            }
+            let Some(done) = set.join_next().await else {
+                break;
+            };
+            match done {
+                Ok((addr, outcome)) => {
+                    if let Outcome::Failed { error, .. } = &outcome {
+                        diags.push(
+                            Diagnostic::error(format!("Error deleting {addr}"))
+                                .with_detail(describe(error)),
+                        );
+                    }
+                    self.note(&addr, &outcome);
+                }
+                Err(e) => diags.push(
+                    Diagnostic::error("An operation failed unexpectedly")
+                        .with_detail(e.to_string()),
+                ),
+            }
+        }
+    }
+}
+
+/// The resource implementations that can delete objects, by (provider address in state, type).
+pub(crate) type DeleteResources = HashMap<(String, String), Arc<dyn Resource>>;
+
+fn describe(e: &ProviderError) -> String {
+    match (&e.code, e.detail.is_empty()) {
+        (_, true) => e.summary.clone(),
+        (Some(code), false) if !e.detail.contains(code.as_str()) => {
+            format!("{}: {code}: {}", e.summary, e.detail)
+        }
+        _ => format!("{}: {}", e.summary, e.detail),
+    }
+}
+
+fn resource_key(addr: &ResourceInstanceAddr) -> String {
+    let r = &addr.resource;
+    match r.mode {
+        terrane_types::ResourceMode::Managed => format!("{}.{}", r.type_name, r.name),
+        terrane_types::ResourceMode::Data => format!("data.{}.{}", r.type_name, r.name),
+    }
+}
+
+fn config_key(n: &crate::graph::Node) -> String {
+    match &n.kind {
+        crate::graph::NodeKind::Resource(a) => format!("{}|{a}", n.module.join(".")),
+        other => format!("{}|{other:?}", n.module.join(".")),
+    }
+}
+
+/// The graph walk: a node starts when everything it depends on has finished, including the
+/// provider operations of resource nodes. Nodes that depend on a failed node are skipped.
+pub(crate) async fn schedule(p: &mut Planner<'_>, graph: &Graph) {
+    let g = &graph.graph;
+    let mut waiting: HashMap<NodeIndex, usize> = g
+        .node_indices()
+        .map(|i| (i, g.neighbors_directed(i, Direction::Outgoing).count()))
+        .collect();
+    let mut ready: VecDeque<NodeIndex> = {
+        let mut r: Vec<NodeIndex> = waiting
+            .iter()
+            .filter(|(_, n)| **n == 0)
+            .map(|(i, _)| *i)
+            .collect();
+        r.sort_by_key(|i| &g[*i]);
+        r.into()
+    };
+    let mut failed: HashSet<NodeIndex> = HashSet::new();
+    let mut in_flight: HashMap<NodeIndex, usize> = HashMap::new();
+    let mut set: tokio::task::JoinSet<(Op, Outcome)> = tokio::task::JoinSet::new();
+    let mut backlog: VecDeque<Op> = VecDeque::new();
+    loop {
+        while let Some(i) = ready.pop_front() {
+            let upstream_failed = g
+                .neighbors_directed(i, Direction::Outgoing)
+                .any(|d| failed.contains(&d));
+            if upstream_failed || p.apply.as_ref().is_some_and(ApplyRun::stopping) {
+                failed.insert(i);
+                complete(i, g, &mut waiting, &mut ready);
+                continue;
+            }
+            p.visit(graph, i).await;
+            let ops: Vec<Op> = p
+                .apply
+                .as_mut()
+                .map(|run| std::mem::take(&mut run.queue))
+                .unwrap_or_default();
+            if ops.is_empty() {
+                p.finish_node(i);
+                complete(i, g, &mut waiting, &mut ready);
+            } else {
+                in_flight.insert(i, ops.len());
+                backlog.extend(ops);
+            }
+        }
+        let Some(run) = p.apply.as_ref() else { break };
+        while set.len() < run.parallelism && !run.stopping() {
+            let Some(op) = backlog.pop_front() else { break };
+            set.spawn(run_op(op, run.observer.clone()));
+        }
+        if run.stopping() {
+            // Ctrl-C: nothing new starts; what is in flight finishes and is recorded.
+            for op in backlog.drain(..) {
+                failed.insert(op.node);
+            }
+        }
+        let Some(done) = set.join_next().await else {
+            if in_flight.is_empty() {
+                break;
+            }
+            // Operations were dropped by a stop: their nodes count as failed.
+            let stuck: Vec<NodeIndex> = in_flight.keys().copied().collect();
+            for i in stuck {
+                in_flight.remove(&i);
+                failed.insert(i);
+                p.finish_node(i);
+                complete(i, g, &mut waiting, &mut ready);
+            }
+            continue;
+        };
+        let Ok((op, outcome)) = done else {
+            p.diags
+                .push(Diagnostic::error("An operation failed unexpectedly"));
+            continue;
+        };
+        let value_for_references = match &outcome {
+            Outcome::Present { value, .. } => mark(value.clone(), &op.sensitive_paths),
+            Outcome::Deleted => Value::null(),
+            Outcome::Failed { error, .. } => {
+                failed.insert(op.node);
+                p.diags.push(
+                    Diagnostic::error(format!("Error applying {}", op.addr))
+                        .with_detail(describe(error))
+                        .with_span(op.resource_config),
+                );
+                Value::unknown()
+            }
+        };
+        if let Some(run) = p.apply.as_mut() {
+            run.note(&op.addr, &outcome);
+        }
+        p.record(op.node, op.slot, op.index, value_for_references);
+        let left = in_flight.entry(op.node).or_insert(1);
+        *left -= 1;
+        if *left == 0 {
+            in_flight.remove(&op.node);
+            p.finish_node(op.node);
+            complete(op.node, g, &mut waiting, &mut ready);
+        }
+    }
+}
+
+fn complete(
+    i: NodeIndex,
+    g: &petgraph::graph::DiGraph<crate::graph::Node, crate::graph::Edge>,
+    waiting: &mut HashMap<NodeIndex, usize>,
+    ready: &mut VecDeque<NodeIndex>,
+) {
+    for dependent in g.neighbors_directed(i, Direction::Incoming) {
+        if let Some(n) = waiting.get_mut(&dependent) {
+            *n = n.saturating_sub(1);
+            if *n == 0 {
+                ready.push_back(dependent);
+            }
+        }
+    }
+}
+
+fn mark(value: Value, paths: &[AttrPath]) -> Value {
+    let Value::Object(mut attrs) = value else {
+        return value;
+    };
+    for p in paths {
+        if let Some(PathStep::Attr(name)) = p.0.first()
+            && let Some(v) = attrs.remove(name)
+        {
+            attrs.insert(name.clone(), v.mark_sensitive());
+        }
+    }
+    Value::Object(attrs)
+}
+
+/// Runs one operation and tells the observer.
+async fn run_op(op: Op, observer: Arc<dyn ApplyObserver>) -> (Op, Outcome) {
+    let started = Instant::now();
+    observer.starting(&op.addr, op.action);
+    let progress_addr = op.addr.clone();
+    let progress_observer = observer.clone();
+    let ctx = ApplyCtx::new(Arc::new(move |m: &str| {
+        progress_observer.progress(&progress_addr, m)
+    }));
+    let present = |value: Value, op: &Op| Outcome::Present {
+        value,
+        provider: op.provider.clone(),
+        schema_version: op.schema_version,
+    };
+    let failed = |error: ProviderError, still: Option<Value>, op: &Op| Outcome::Failed {
+        error,
+        still_exists: still,
+        provider: op.provider.clone(),
+        schema_version: op.schema_version,
+    };
+    let outcome = match op.action {
+        Action::Create => match op.resource.create(&op.planned, &ctx).await {
+            Ok(v) => present(v, &op),
+            Err(e) => failed(e, None, &op),
+        },
+        Action::Update => {
+            let prior = op.prior.clone().unwrap_or_else(Value::null);
+            match op.resource.update(&prior, &op.planned, &ctx).await {
+                Ok(v) => present(v, &op),
+                Err(e) => failed(e, Some(prior), &op),
+            }
+        }
+        Action::DeleteThenCreate => {
+            let prior = op.prior.clone().unwrap_or_else(Value::null);
+            match op.resource.delete(&prior, &ctx).await {
+                Err(e) => failed(e, Some(prior), &op),
+                Ok(()) => match op.resource.create(&op.planned, &ctx).await {
+                    Ok(v) => present(v, &op),
+                    Err(e) => failed(e, None, &op),
+                },
+            }
+        }
+        Action::CreateThenDelete => {
+            let prior = op.prior.clone().unwrap_or_else(Value::null);
+            match op.resource.create(&op.planned, &ctx).await {
+                Err(e) => failed(e, Some(prior), &op),
+                Ok(v) => match op.resource.delete(&prior, &ctx).await {
+                    Ok(()) => present(v, &op),
+                    // The new object exists; the old one could not be deleted. The new one is
+                    // what the state tracks; the error is reported.
+                    Err(e) => failed(e, Some(v), &op),
+                },
+            }
+        }
+        Action::Delete => {
+            let prior = op.prior.clone().unwrap_or_else(Value::null);
+            match op.resource.delete(&prior, &ctx).await {
+                Ok(()) => Outcome::Deleted,
+                Err(e) => failed(e, Some(prior), &op),
+            }
+        }
+        Action::NoOp | Action::Read => match &op.prior {
+            Some(v) => present(v.clone(), &op),
+            None => present(op.planned.clone(), &op),
+        },
+    };
+    observer.finished(&op.addr, &outcome, started.elapsed());
+    (op, outcome)
+}
+
+/// Applies a configuration: plans it and carries the plan out in one walk. Returns the plan
+/// that was carried out, diagnostics, and the run with the objects it changed.
+#[allow(clippy::too_many_arguments)]
+pub async fn apply(
+    config: &Config,
+    sources: &SourceMap,
+    cwd: &Path,
+    inputs: &IndexMap<String, InputValue>,
+    prior: &Prior,
+    providers: &mut ProviderSet,
+    options: &PlanOptions,
+    run: ApplyRun,
+) -> (Plan, Diagnostics, ApplyRun) {
+    let observer = run.observer.clone();
+    let parallelism = run.parallelism;
+    let stop = run.stop.clone();
+    let (plan, diags, run) = walk(
+        config,
+        sources,
+        cwd,
+        inputs,
+        prior,
+        providers,
+        options,
+        Some(run),
+    )
+    .await;
+    let run = run.unwrap_or_else(|| ApplyRun::new(observer, parallelism, stop));
+    (plan, diags, run)
+}
