@@ -250,8 +250,9 @@ impl ApplyRun {
                     self.note(&addr, &outcome);
                 }
                 Err(e) => diags.push(
-                    Diagnostic::error("An operation failed unexpectedly")
-                        .with_detail(e.to_string()),
+                    Diagnostic::error("An operation failed unexpectedly").with_detail(format!(
+                        "A provider operation stopped abnormally: {e}. This is a bug in terrane or one of its providers."
+                    )),
                 ),
             }
         }
@@ -356,10 +357,26 @@ pub(crate) async fn schedule(p: &mut Planner<'_>, graph: &Graph) {
             }
             continue;
         };
-        let Ok((op, outcome)) = done else {
-            p.diags
-                .push(Diagnostic::error("An operation failed unexpectedly"));
-            continue;
+        let (op, outcome) = match done {
+            Ok(result) => result,
+            Err(e) => {
+                // A provider operation that panicked never reports, so its node would never
+                // complete: the walk ends here with the error, after what is in flight.
+                p.diags.push(
+                    Diagnostic::error("An operation failed unexpectedly").with_detail(format!(
+                        "A provider operation stopped abnormally: {e}. This is a bug in terrane or one of its providers."
+                    )),
+                );
+                backlog.clear();
+                while let Some(rest) = set.join_next().await {
+                    if let Ok((op, outcome)) = rest
+                        && let Some(run) = p.apply.as_mut()
+                    {
+                        run.note(&op.addr, &outcome);
+                    }
+                }
+                break;
+            }
         };
         let value_for_references = match &outcome {
             Outcome::Present { value, .. } => mark(value.clone(), &op.sensitive_paths),
