@@ -4,6 +4,7 @@
 mod commands;
 mod diagnostics;
 mod output;
+mod providers;
 
 use clap::{Parser, Subcommand};
 use std::ffi::OsString;
@@ -41,6 +42,8 @@ struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Command {
+    /// Prepare the working directory: check providers, modules and backend.
+    Init(commands::init::Args),
     /// Check that the configuration is valid: syntax, references, types, functions.
     Validate(commands::validate::Args),
     /// Print the dependency graph in Graphviz DOT format.
@@ -84,6 +87,7 @@ fn main() -> ExitCode {
     }
     let ctx = Ctx { style };
     let code = match cli.command {
+        Command::Init(args) => commands::init::run(args, &ctx),
         Command::Validate(args) => commands::validate::run(args, &ctx),
         Command::Graph(args) => commands::graph::run(args, &ctx),
         Command::Fmt(args) => commands::fmt::run(args, &ctx),

@@ -2,6 +2,7 @@
 
 pub mod fmt;
 pub mod graph;
+pub mod init;
 pub mod validate;
 pub mod version;
 
