@@ -5,6 +5,8 @@ mod commands;
 mod diagnostics;
 mod output;
 mod providers;
+mod session;
+mod state_io;
 
 use clap::{Parser, Subcommand};
 use std::ffi::OsString;
@@ -46,6 +48,14 @@ enum Command {
     Init(commands::init::Args),
     /// Check that the configuration is valid: syntax, references, types, functions.
     Validate(commands::validate::Args),
+    /// Show what apply would change.
+    Plan(commands::plan::Args),
+    /// Create or update infrastructure.
+    Apply(commands::apply::Args),
+    /// Destroy everything this configuration manages.
+    Destroy(commands::apply::Args),
+    /// Show root module outputs from the state.
+    Output(commands::output::Args),
     /// Print the dependency graph in Graphviz DOT format.
     Graph(commands::graph::Args),
     /// Rewrite configuration files in the canonical format.
@@ -54,13 +64,17 @@ enum Command {
     Version(commands::version::Args),
 }
 
-/// What every command needs to know about how to print.
+/// What every command needs to know: how to print, and the -var/-var-file options in the
+/// order they were given.
 pub struct Ctx {
     pub style: diagnostics::Style,
+    pub var_args: Vec<terrane_config::VarArg>,
 }
 
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse_from(normalize_args(std::env::args_os())) {
+    let args = normalize_args(std::env::args_os());
+    let var_args = session::var_args(&args);
+    let cli = match Cli::try_parse_from(args) {
         Ok(cli) => cli,
         Err(e) => {
             let code = if e.use_stderr() { 1 } else { 0 };
@@ -85,10 +99,14 @@ fn main() -> ExitCode {
         );
         return ExitCode::from(1);
     }
-    let ctx = Ctx { style };
+    let ctx = Ctx { style, var_args };
     let code = match cli.command {
         Command::Init(args) => commands::init::run(args, &ctx),
         Command::Validate(args) => commands::validate::run(args, &ctx),
+        Command::Plan(args) => commands::plan::run(args, &ctx),
+        Command::Apply(args) => commands::apply::run(args, &ctx, false),
+        Command::Destroy(args) => commands::apply::run(args, &ctx, true),
+        Command::Output(args) => commands::output::run(args, &ctx),
         Command::Graph(args) => commands::graph::run(args, &ctx),
         Command::Fmt(args) => commands::fmt::run(args, &ctx),
         Command::Version(args) => commands::version::run(args),

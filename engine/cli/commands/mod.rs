@@ -1,8 +1,11 @@
 //! One module per command.
 
+pub mod apply;
 pub mod fmt;
 pub mod graph;
 pub mod init;
+pub mod output;
+pub mod plan;
 pub mod validate;
 pub mod version;
 

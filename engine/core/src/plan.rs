@@ -401,13 +401,15 @@ impl<'a> Planner<'a> {
             }
         };
         let value = value.with_mark(var.sensitive);
-        if value.is_wholly_known() {
-            for rule in &var.validations {
-                self.validation(inst, var, rule, &value);
-            }
-        }
+        let known = value.is_wholly_known();
         if let Some(scope) = self.scope_mut(inst) {
             scope.set("var", name, value);
+        }
+        // Rules see the value through var.<name>, so it is set first.
+        if known {
+            for rule in &var.validations {
+                self.validation(inst, var, rule);
+            }
         }
     }
 
@@ -489,7 +491,6 @@ impl<'a> Planner<'a> {
         inst: &ModuleInstance,
         var: &Variable,
         rule: &terrane_config::Condition,
-        _value: &Value,
     ) {
         let Some(result) = self.eval(inst, &BTreeMap::new(), &rule.condition) else {
             return;

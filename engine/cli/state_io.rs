@@ -1,0 +1,264 @@
+//! Between the state file and the engine: decoding recorded objects with their resources'
+//! schemas, encoding new ones, and the journal-backed observer that makes every change
+//! durable before it counts as done.
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use terrane_core::apply::{ApplyObserver, Outcome};
+use terrane_core::plan::{Prior, PriorObject};
+use terrane_core::providers::ProviderSet;
+use terrane_plan::Action;
+use terrane_sdk::Registry;
+use terrane_state::{Entry, InstanceState, Journal, OutputState, State};
+use terrane_types::{Diagnostic, Diagnostics, ResourceInstanceAddr, ResourceMode, Value};
+
+/// The prior state as the engine needs it: every current object decoded with its schema.
+pub fn prior_from_state(state: &State, registry: &Registry) -> (Prior, Diagnostics) {
+    let mut diags = Diagnostics::new();
+    let providers = ProviderSet::new(registry.clone());
+    let mut schemas: BTreeMap<(String, String), Option<terrane_sdk::Schema>> = BTreeMap::new();
+    let mut prior = Prior {
+        lineage: state.lineage.clone(),
+        serial: state.serial,
+        ..Prior::default()
+    };
+    for (addr, resource, instance) in state.instances() {
+        if addr.resource.mode == ResourceMode::Data {
+            continue;
+        }
+        let key = (resource.provider.clone(), resource.type_name.clone());
+        let schema = schemas.entry(key).or_insert_with(|| {
+            providers
+                .factory_for_state_name(&resource.provider)
+                .and_then(|(f, _)| {
+                    f.resource_schemas()
+                        .into_iter()
+                        .find(|(t, _)| *t == resource.type_name)
+                        .map(|(_, s)| s)
+                })
+        });
+        let Some(schema) = schema else {
+            diags.push(Diagnostic::error("Unknown resource type in state").with_detail(format!(
+                "The state records {addr} of provider {}, which terrane does not have. Remove it with `terrane state rm {addr}` if it no longer exists.",
+                resource.provider
+            )));
+            continue;
+        };
+        match schema.block.value_from_json(&instance.attributes) {
+            Ok(value) => {
+                prior.objects.insert(
+                    addr.clone(),
+                    PriorObject {
+                        value,
+                        provider: resource.provider.clone(),
+                        tainted: instance.is_tainted(),
+                    },
+                );
+            }
+            Err(e) => diags.push(Diagnostic::error("Invalid object in state").with_detail(
+                format!("The state's record of {addr} does not match its schema: {e}."),
+            )),
+        }
+    }
+    for (name, o) in &state.outputs {
+        prior.outputs.insert(
+            name.clone(),
+            Value::from_json(&o.value).with_mark(o.sensitive),
+        );
+    }
+    (prior, diags)
+}
+
+/// A state instance for a value: attributes as JSON, sensitive attributes in Terraform's
+/// path format.
+pub fn instance_from_value(value: &Value, schema_version: u64) -> InstanceState {
+    let sensitive: Vec<serde_json::Value> = value
+        .as_entries()
+        .map(|attrs| {
+            attrs
+                .iter()
+                .filter(|(_, v)| v.contains_sensitive())
+                .map(|(k, _)| serde_json::json!([{"type": "get_attr", "value": k}]))
+                .collect()
+        })
+        .unwrap_or_default();
+    let (plain, _) = value.clone().unmark_deep();
+    let mut instance = InstanceState::new(plain.to_json().unwrap_or(serde_json::Value::Null));
+    instance.schema_version = schema_version;
+    instance.sensitive_attributes = serde_json::Value::Array(sensitive);
+    instance
+}
+
+/// Root outputs for the state.
+pub fn output_state(value: &Value, sensitive: bool) -> Option<OutputState> {
+    let (plain, marked) = value.clone().unmark_deep();
+    let json = plain.to_json()?;
+    Some(OutputState::new(
+        json,
+        type_json(&plain),
+        sensitive || marked,
+    ))
+}
+
+/// The cty type JSON Terraform writes next to an output's value.
+fn type_json(v: &Value) -> serde_json::Value {
+    use serde_json::json;
+    fn of(t: &terrane_types::Type) -> serde_json::Value {
+        use terrane_types::Type;
+        match t {
+            Type::Dynamic => json!("dynamic"),
+            Type::String => json!("string"),
+            Type::Number => json!("number"),
+            Type::Bool => json!("bool"),
+            Type::List(e) => json!(["list", of(e)]),
+            Type::Set(e) => json!(["set", of(e)]),
+            Type::Map(e) => json!(["map", of(e)]),
+            Type::Tuple(es) => json!(["tuple", es.iter().map(of).collect::<Vec<_>>()]),
+            Type::Object(attrs) => json!([
+                "object",
+                attrs
+                    .iter()
+                    .map(|(k, t)| (k.clone(), of(t)))
+                    .collect::<serde_json::Map<_, _>>()
+            ]),
+        }
+    }
+    of(&v.ty())
+}
+
+/// Records every operation in the journal (durably, before the engine goes on) and prints
+/// Terraform's progress lines.
+pub struct JournalObserver {
+    pub journal: Arc<Journal>,
+    /// The first journal failure: the apply must not claim success after it.
+    pub failure: Mutex<Option<String>>,
+    /// What each running operation does, for its completion message.
+    pub actions: Mutex<std::collections::HashMap<ResourceInstanceAddr, Action>>,
+}
+
+impl JournalObserver {
+    pub fn new(journal: Arc<Journal>) -> JournalObserver {
+        JournalObserver {
+            journal,
+            failure: Mutex::new(None),
+            actions: Mutex::new(std::collections::HashMap::new()),
+        }
+    }
+
+    fn action_of(&self, addr: &ResourceInstanceAddr) -> Action {
+        self.actions
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(addr)
+            .copied()
+            .unwrap_or(Action::Create)
+    }
+}
+
+impl JournalObserver {
+    fn record(&self, entry: &Entry) {
+        if let Err(e) = self.journal.append_durable(entry) {
+            let mut f = self.failure.lock().unwrap_or_else(|p| p.into_inner());
+            f.get_or_insert(e.to_string());
+        }
+    }
+
+    fn say(&self, line: &str) {
+        crate::output::emitln(line);
+    }
+}
+
+fn verb(action: Action) -> (&'static str, &'static str) {
+    match action {
+        Action::Create | Action::DeleteThenCreate | Action::CreateThenDelete => {
+            ("Creating...", "Creation complete")
+        }
+        Action::Update => ("Modifying...", "Modifications complete"),
+        Action::Delete => ("Destroying...", "Destruction complete"),
+        Action::Read => ("Reading...", "Read complete"),
+        Action::NoOp => ("", ""),
+    }
+}
+
+fn journal_action(action: Action) -> terrane_state::Action {
+    match action {
+        Action::Create => terrane_state::Action::Create,
+        Action::Update => terrane_state::Action::Update,
+        Action::DeleteThenCreate | Action::CreateThenDelete => terrane_state::Action::Replace,
+        Action::Delete => terrane_state::Action::Delete,
+        Action::Read | Action::NoOp => terrane_state::Action::Read,
+    }
+}
+
+impl ApplyObserver for JournalObserver {
+    fn starting(&self, addr: &ResourceInstanceAddr, action: Action) {
+        // Before a call that may create something goes out, the intent is on disk.
+        self.record(&Entry::Intent {
+            addr: addr.clone(),
+            action: journal_action(action),
+        });
+        self.actions
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(addr.clone(), action);
+        if action.is_replace() {
+            self.say(&format!("{addr}: Destroying and replacing..."));
+        } else {
+            self.say(&format!("{addr}: {}", verb(action).0));
+        }
+    }
+
+    fn finished(&self, addr: &ResourceInstanceAddr, outcome: &Outcome, elapsed: Duration) {
+        let secs = elapsed.as_secs();
+        match outcome {
+            Outcome::Present {
+                value,
+                provider,
+                schema_version,
+            } => {
+                self.record(&Entry::Done {
+                    addr: addr.clone(),
+                    deposed: None,
+                    provider: provider.clone(),
+                    instance: Some(instance_from_value(value, *schema_version)),
+                });
+                let id = value
+                    .get_attr("id")
+                    .and_then(|v| v.as_str().map(str::to_owned))
+                    .filter(|_| !value.get_attr("id").is_some_and(Value::is_sensitive));
+                let id = id.map(|i| format!(" [id={i}]")).unwrap_or_default();
+                let done = verb(self.action_of(addr)).1;
+                self.say(&format!("{addr}: {done} after {secs}s{id}"));
+            }
+            Outcome::Deleted => {
+                self.record(&Entry::Done {
+                    addr: addr.clone(),
+                    deposed: None,
+                    provider: String::new(),
+                    instance: None,
+                });
+                self.say(&format!("{addr}: Destruction complete after {secs}s"));
+            }
+            Outcome::Failed {
+                still_exists,
+                provider,
+                schema_version,
+                ..
+            } => {
+                self.record(&Entry::Done {
+                    addr: addr.clone(),
+                    deposed: None,
+                    provider: provider.clone(),
+                    instance: still_exists
+                        .as_ref()
+                        .map(|v| instance_from_value(v, *schema_version)),
+                });
+            }
+        }
+    }
+
+    fn progress(&self, addr: &ResourceInstanceAddr, message: &str) {
+        self.say(&format!("{addr}: {message}"));
+    }
+}
