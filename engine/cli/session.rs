@@ -70,7 +70,9 @@ pub fn open(ctx: &Ctx, operation: &str, lock: bool) -> Result<Session, u8> {
     }
     let state = match backend.read() {
         Ok(Some(s)) => s,
-        Ok(None) => State::new(State::new_lineage()),
+        // No state yet: an empty lineage stands for "none" (so a saved plan made now still
+        // matches at apply); the first write gives it a lineage.
+        Ok(None) => State::new(""),
         Err(e) => {
             eprintln!("Error: Failed to load state\n\n{e}");
             return Err(1);

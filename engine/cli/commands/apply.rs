@@ -92,6 +92,9 @@ pub fn run(args: Args, ctx: &Ctx, destroying: bool) -> u8 {
     if saved.is_none() && !args.auto_approve && !confirm(destroying) {
         return 1;
     }
+    if s.state.lineage.is_empty() {
+        s.state.lineage = terrane_state::State::new_lineage();
+    }
     let journal = match terrane_state::Journal::for_backend(&s.backend, &s.state) {
         Ok(j) => Arc::new(j),
         Err(e) => {

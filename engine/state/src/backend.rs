@@ -40,9 +40,24 @@ pub struct LockInfo {
     pub created: String,
     /// The state file the lock is for.
     pub path: String,
+    /// The holder's process id and host (`Pid`, `Host`: terrane's additions, which
+    /// Terraform ignores). A lock whose process is gone from this host is stale: unlike
+    /// Terraform's fcntl lock, a lock file outlives a process killed with SIGKILL.
+    pub pid: Option<u32>,
+    pub host: String,
 }
 
 impl LockInfo {
+    /// Whether the holder is a process of this machine that no longer runs.
+    fn is_stale(&self) -> bool {
+        match self.pid {
+            Some(pid) if self.host == host_name() && !self.host.is_empty() => {
+                !Path::new(&format!("/proc/{pid}")).exists()
+            }
+            _ => false,
+        }
+    }
+
     fn to_json(&self) -> Vec<u8> {
         let mut m = Map::new();
         for (k, v) in [
@@ -55,6 +70,10 @@ impl LockInfo {
             ("Path", &self.path),
         ] {
             m.insert(k.to_owned(), Value::String(v.clone()));
+        }
+        if let Some(pid) = self.pid {
+            m.insert("Pid".to_owned(), Value::from(pid));
+            m.insert("Host".to_owned(), Value::String(self.host.clone()));
         }
         Value::Object(m).to_string().into_bytes()
     }
@@ -72,6 +91,11 @@ impl LockInfo {
             version: field("Version"),
             created: field("Created"),
             path: field("Path"),
+            pid: m
+                .get("Pid")
+                .and_then(Value::as_u64)
+                .and_then(|p| u32::try_from(p).ok()),
+            host: field("Host"),
         };
         (!info.id.is_empty()).then_some(info)
     }
@@ -86,6 +110,8 @@ impl LockInfo {
             version: String::new(),
             created: String::new(),
             path: lock_file.display().to_string(),
+            pid: None,
+            host: String::new(),
         }
     }
 }
@@ -172,6 +198,25 @@ impl LocalBackend {
     }
 
     pub fn lock_with_info(&self, operation: &str, info: &str) -> Result<Lock, StateError> {
+        match self.try_lock(operation, info) {
+            // A lock left by a process of this machine that no longer runs (killed with
+            // SIGKILL, say) is taken over: its journal, if any, is recovered next.
+            Err(StateError::Locked { info: held, .. }) if held.is_stale() => {
+                eprintln!(
+                    "Warning: Taking over a stale state lock\n\nThe lock {} was held by process {} ({}, since {}), which no longer runs.",
+                    held.id,
+                    held.pid.unwrap_or(0),
+                    held.operation,
+                    held.created
+                );
+                let _ = fs::remove_file(self.lock_path());
+                self.try_lock(operation, info)
+            }
+            other => other,
+        }
+    }
+
+    fn try_lock(&self, operation: &str, info: &str) -> Result<Lock, StateError> {
         let lock_file = self.lock_path();
         let info = LockInfo {
             id: uuid::Uuid::new_v4().to_string(),
@@ -181,6 +226,8 @@ impl LocalBackend {
             version: format!("terrane {}", env!("CARGO_PKG_VERSION")),
             created: now_rfc3339(),
             path: self.path.display().to_string(),
+            pid: Some(std::process::id()),
+            host: host_name(),
         };
         let mut file = match OpenOptions::new()
             .write(true)
@@ -405,6 +452,13 @@ fn now_rfc3339() -> String {
         .unwrap_or_default()
 }
 
+/// This machine's name, to tell whether a lock's process id means anything here.
+fn host_name() -> String {
+    fs::read_to_string("/proc/sys/kernel/hostname")
+        .map(|h| h.trim().to_owned())
+        .unwrap_or_default()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -462,6 +516,38 @@ mod tests {
     }
 
     #[test]
+    fn a_lock_left_by_a_process_that_no_longer_runs_is_taken_over() {
+        let dir = tempfile::tempdir().unwrap();
+        let backend = LocalBackend::new(dir.path().join("terraform.tfstate"));
+        let stale = LockInfo {
+            id: "old-id".into(),
+            operation: "OperationTypeApply".into(),
+            info: String::new(),
+            who: who(),
+            version: "terrane".into(),
+            created: now_rfc3339(),
+            path: "terraform.tfstate".into(),
+            // Linux pids never reach this (pid_max is at most 2^22).
+            pid: Some(u32::MAX - 1),
+            host: host_name(),
+        };
+        fs::write(backend.lock_path(), stale.to_json()).unwrap();
+        let lock = backend.lock("OperationTypePlan").unwrap();
+        assert_ne!(lock.id(), "old-id");
+        // A lock whose holder runs is not touched.
+        let live = LockInfo {
+            pid: Some(std::process::id()),
+            ..stale
+        };
+        drop(lock);
+        fs::write(backend.lock_path(), live.to_json()).unwrap();
+        assert!(matches!(
+            backend.lock("OperationTypePlan"),
+            Err(StateError::Locked { .. })
+        ));
+    }
+
+    #[test]
     fn the_lock_file_has_terraforms_fields() {
         let dir = tempfile::tempdir().unwrap();
         let backend = LocalBackend::new(dir.path().join("custom.tfstate"));
@@ -469,6 +555,7 @@ mod tests {
         let raw = fs::read(dir.path().join(".custom.tfstate.lock.info")).unwrap();
         let v: Value = serde_json::from_slice(&raw).unwrap();
         let keys: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
+        // Terraform's fields, in its order, then terrane's (which Terraform ignores).
         assert_eq!(
             keys,
             [
@@ -478,7 +565,9 @@ mod tests {
                 "Who",
                 "Version",
                 "Created",
-                "Path"
+                "Path",
+                "Pid",
+                "Host"
             ]
         );
         assert_eq!(v["ID"], lock.id());

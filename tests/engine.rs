@@ -1,0 +1,344 @@
+//! End-to-end tests of plan / apply / destroy with the built-in providers: the offline loop a
+//! Terraform user runs, the state file they get, and what happens when things go wrong.
+
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+fn terrane(dir: &Path) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_terrane"));
+    c.env("NO_COLOR", "1")
+        .env("COLUMNS", "100")
+        .arg("-C")
+        .arg(dir)
+        .stdin(Stdio::null());
+    c
+}
+
+fn run(dir: &Path, args: &[&str]) -> Output {
+    terrane(dir).args(args).output().expect("run terrane")
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+fn ok(dir: &Path, args: &[&str]) -> String {
+    let o = run(dir, args);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "terrane {args:?} failed:\n{}",
+        text(&o)
+    );
+    text(&o)
+}
+
+fn dir_with(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().expect("temporary directory");
+    for (name, body) in files {
+        let path = tmp.path().join(name);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).expect("create directory");
+        }
+        std::fs::write(path, body).expect("write file");
+    }
+    tmp
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("create directory");
+    for entry in std::fs::read_dir(from).expect("read directory") {
+        let entry = entry.expect("directory entry");
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).expect("copy file");
+        }
+    }
+}
+
+fn state(dir: &Path) -> serde_json::Value {
+    let bytes = std::fs::read(dir.join("terraform.tfstate")).expect("state file");
+    serde_json::from_slice(&bytes).expect("state JSON")
+}
+
+/// Every instance address in the state, as `type.name[key]`.
+fn instances(dir: &Path) -> Vec<String> {
+    let s = state(dir);
+    let mut out = Vec::new();
+    for r in s["resources"].as_array().into_iter().flatten() {
+        let base = format!(
+            "{}{}.{}",
+            r["module"]
+                .as_str()
+                .map(|m| format!("{m}."))
+                .unwrap_or_default(),
+            r["type"].as_str().unwrap_or(""),
+            r["name"].as_str().unwrap_or("")
+        );
+        for i in r["instances"].as_array().into_iter().flatten() {
+            match &i["index_key"] {
+                serde_json::Value::Null => out.push(base.clone()),
+                k => out.push(format!("{base}[{k}]")),
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn the_quickstart_goes_through_init_plan_apply_output_and_destroy() {
+    let tmp = tempfile::tempdir().expect("temporary directory");
+    let dir = tmp.path().join("quickstart");
+    copy_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/quickstart"),
+        &dir,
+    );
+    ok(&dir, &["init"]);
+    assert!(dir.join(".terraform/modules/modules.json").is_file());
+    let o = run(&dir, &["plan", "-detailed-exitcode"]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("Plan: 4 to add, 0 to change, 0 to destroy."));
+    let applied = ok(&dir, &["apply", "-auto-approve"]);
+    assert!(applied.contains("Apply complete! Resources: 4 added, 0 changed, 0 destroyed."));
+    assert_eq!(
+        std::fs::read_to_string(dir.join("out/bruno.txt")).unwrap(),
+        "BONJOUR, BRUNO!"
+    );
+    // The state is Terraform's v4 format, private to its owner, and nothing is left over.
+    let s = state(&dir);
+    assert_eq!(s["version"], 4);
+    assert_eq!(s["serial"], 1);
+    assert_eq!(instances(&dir).len(), 4);
+    assert!(!dir.join("terraform.tfstate.journal").exists());
+    assert!(!dir.join(".terraform.tfstate.lock.info").exists());
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(dir.join("terraform.tfstate"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    // A second plan finds nothing to do.
+    let o = run(&dir, &["plan", "-detailed-exitcode"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert!(text(&o).contains("No changes."));
+    let greetings = ok(&dir, &["output", "-json", "greetings"]);
+    assert!(
+        greetings.contains("\"bruno\":\"BONJOUR, BRUNO!\""),
+        "{greetings}"
+    );
+    let destroyed = ok(&dir, &["destroy", "-auto-approve"]);
+    assert!(destroyed.contains("Destroy complete! Resources: 4 destroyed."));
+    assert!(instances(&dir).is_empty());
+    assert!(!dir.join("out/bruno.txt").exists());
+    assert!(dir.join("terraform.tfstate.backup").is_file());
+}
+
+#[test]
+fn raising_count_from_three_to_five_adds_exactly_two() {
+    let tf = |n: u32| {
+        format!(
+            "resource \"terraform_data\" \"worker\" {{\n  count = {n}\n  input = \"worker-${{count.index}}\"\n}}\n"
+        )
+    };
+    let tmp = dir_with(&[("main.tf", &tf(3))]);
+    ok(tmp.path(), &["apply", "-auto-approve"]);
+    let before = state(tmp.path());
+    std::fs::write(tmp.path().join("main.tf"), tf(5)).unwrap();
+    let plan = ok(tmp.path(), &["plan"]);
+    assert!(
+        plan.contains("Plan: 2 to add, 0 to change, 0 to destroy."),
+        "{plan}"
+    );
+    assert!(plan.contains("terraform_data.worker[3] will be created"));
+    assert!(plan.contains("terraform_data.worker[4] will be created"));
+    ok(tmp.path(), &["apply", "-auto-approve"]);
+    assert_eq!(instances(tmp.path()).len(), 5);
+    // The first three are the same objects as before.
+    let after = state(tmp.path());
+    assert_eq!(
+        before["resources"][0]["instances"][0]["attributes"]["id"],
+        after["resources"][0]["instances"][0]["attributes"]["id"]
+    );
+    assert_eq!(after["serial"], 2);
+}
+
+#[test]
+fn variables_take_terraforms_precedence() {
+    let tmp = dir_with(&[
+        (
+            "main.tf",
+            "variable \"name\" {\n  type = string\n}\nvariable \"size\" {\n  type    = number\n  default = 1\n}\noutput \"name\" {\n  value = var.name\n}\noutput \"size\" {\n  value = var.size\n}\n",
+        ),
+        ("terraform.tfvars", "name = \"from-tfvars\"\n"),
+        ("later.auto.tfvars", "name = \"from-auto\"\n"),
+        ("extra.tfvars", "name = \"from-var-file\"\nsize = 3\n"),
+    ]);
+    let name = |args: &[&str]| {
+        let mut all = vec!["apply", "-auto-approve"];
+        all.extend_from_slice(args);
+        let o = terrane(tmp.path())
+            .args(&all)
+            .env("TF_VAR_name", "from-env")
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+        let o = run(tmp.path(), &["output", "-raw", "name"]);
+        String::from_utf8_lossy(&o.stdout).into_owned()
+    };
+    assert_eq!(name(&[]), "from-auto");
+    assert_eq!(name(&["-var-file=extra.tfvars"]), "from-var-file");
+    assert_eq!(
+        name(&["-var-file=extra.tfvars", "-var", "name=from-cli"]),
+        "from-cli"
+    );
+    assert_eq!(
+        name(&["-var", "name=from-cli", "-var-file=extra.tfvars"]),
+        "from-var-file"
+    );
+    let o = run(tmp.path(), &["output", "-raw", "size"]);
+    assert_eq!(String::from_utf8_lossy(&o.stdout), "3");
+}
+
+#[test]
+fn a_missing_required_variable_is_an_error_at_its_declaration() {
+    let tmp = dir_with(&[(
+        "main.tf",
+        "variable \"region\" {\n  type = string\n}\noutput \"r\" {\n  value = var.region\n}\n",
+    )]);
+    let o = run(tmp.path(), &["plan"]);
+    assert_eq!(o.status.code(), Some(1));
+    let t = text(&o);
+    assert!(t.contains("No value for required variable"), "{t}");
+    assert!(t.contains("main.tf:1:1"), "{t}");
+}
+
+#[test]
+fn a_second_process_is_refused_while_the_state_is_locked_and_told_who_holds_it() {
+    let tmp = dir_with(&[(
+        "main.tf",
+        "resource \"time_sleep\" \"wait\" {\n  create_duration = \"2s\"\n}\n",
+    )]);
+    let mut first = terrane(tmp.path())
+        .args(["apply", "-auto-approve"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let lock = tmp.path().join(".terraform.tfstate.lock.info");
+    let started = Instant::now();
+    while !lock.exists() && started.elapsed() < Duration::from_secs(20) {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(lock.exists(), "the first apply should hold the lock");
+    let o = run(tmp.path(), &["plan"]);
+    assert_eq!(o.status.code(), Some(1));
+    let t = text(&o);
+    assert!(t.contains("Error acquiring the state lock"), "{t}");
+    assert!(t.contains("OperationTypeApply"), "{t}");
+    assert!(t.contains("force-unlock"), "{t}");
+    assert!(first.wait().unwrap().success());
+    assert!(!lock.exists());
+}
+
+#[test]
+fn applying_without_a_terminal_or_auto_approve_is_a_clear_error() {
+    let tmp = dir_with(&[("main.tf", "resource \"terraform_data\" \"x\" {}\n")]);
+    let o = run(tmp.path(), &["apply"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(text(&o).contains("-auto-approve"));
+    assert!(!tmp.path().join("terraform.tfstate").exists());
+}
+
+#[test]
+fn a_saved_plan_applies_exactly_and_is_refused_once_the_state_moved_on() {
+    let tmp = dir_with(&[(
+        "main.tf",
+        "resource \"terraform_data\" \"a\" {\n  input = \"one\"\n}\n",
+    )]);
+    ok(tmp.path(), &["plan", "-out", "first.tfplan"]);
+    let applied = ok(tmp.path(), &["apply", "first.tfplan"]);
+    assert!(applied.contains("1 added"), "{applied}");
+    std::fs::write(
+        tmp.path().join("main.tf"),
+        "resource \"terraform_data\" \"a\" {\n  input = \"two\"\n}\n",
+    )
+    .unwrap();
+    ok(tmp.path(), &["plan", "-out", "second.tfplan"]);
+    ok(tmp.path(), &["apply", "-auto-approve"]);
+    let o = run(tmp.path(), &["apply", "second.tfplan"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(text(&o).contains("Saved plan is stale"), "{}", text(&o));
+}
+
+#[test]
+fn a_run_killed_midway_forgets_nothing_and_duplicates_nothing() {
+    // 500 quick resources and a chain of sleeps: the kill lands while the chain runs,
+    // whatever the machine's speed.
+    let mut tf = String::from(
+        "resource \"terraform_data\" \"item\" {\n  count = 500\n  input = count.index\n}\n",
+    );
+    tf.push_str("resource \"time_sleep\" \"step0\" {\n  create_duration = \"250ms\"\n  depends_on      = [terraform_data.item]\n}\n");
+    for i in 1..12 {
+        tf.push_str(&format!(
+            "resource \"time_sleep\" \"step{i}\" {{\n  create_duration = \"250ms\"\n  depends_on      = [time_sleep.step{}]\n}}\n",
+            i - 1
+        ));
+    }
+    let tmp = dir_with(&[("main.tf", &tf)]);
+    let journal = tmp.path().join("terraform.tfstate.journal");
+    let mut child = terrane(tmp.path())
+        .args(["apply", "-auto-approve"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    // Wait until the first sleep has completed, then kill without warning.
+    let started = Instant::now();
+    loop {
+        let done = std::fs::read_to_string(&journal).unwrap_or_default();
+        if done.contains("time_sleep.step1") || started.elapsed() > Duration::from_secs(30) {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    // The next command recovers what was done; the plan creates exactly the rest.
+    let o = run(tmp.path(), &["plan"]);
+    let t = text(&o);
+    assert_eq!(o.status.code(), Some(0), "{t}");
+    assert!(t.contains("Recovered an interrupted apply"), "{t}");
+    let recorded = instances(tmp.path());
+    assert!(
+        recorded
+            .iter()
+            .filter(|a| a.starts_with("terraform_data.item"))
+            .count()
+            == 500
+    );
+    assert!(
+        recorded.len() < 512,
+        "the kill should have come before the end"
+    );
+    let to_create = t.matches("will be created").count();
+    assert_eq!(recorded.len() + to_create, 512, "{t}");
+    for addr in &recorded {
+        assert!(
+            !t.contains(&format!("# {addr} will be created")),
+            "{addr} twice"
+        );
+    }
+    ok(tmp.path(), &["apply", "-auto-approve"]);
+    assert_eq!(instances(tmp.path()).len(), 512);
+}
