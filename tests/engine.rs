@@ -342,3 +342,40 @@ fn a_run_killed_midway_forgets_nothing_and_duplicates_nothing() {
     ok(tmp.path(), &["apply", "-auto-approve"]);
     assert_eq!(instances(tmp.path()).len(), 512);
 }
+
+#[test]
+fn an_object_deleted_outside_terrane_is_reported_as_drift_and_created_again() {
+    let tmp = dir_with(&[(
+        "main.tf",
+        "resource \"local_file\" \"note\" {\n  filename = \"${path.module}/note.txt\"\n  content  = \"hello\"\n}\n",
+    )]);
+    ok(tmp.path(), &["apply", "-auto-approve"]);
+    std::fs::remove_file(tmp.path().join("note.txt")).unwrap();
+    let plan = ok(tmp.path(), &["plan"]);
+    assert!(
+        plan.contains("Objects have changed outside of terrane"),
+        "{plan}"
+    );
+    assert!(plan.contains("local_file.note has been deleted"), "{plan}");
+    assert!(
+        plan.contains("Plan: 1 to add, 0 to change, 0 to destroy."),
+        "{plan}"
+    );
+    // With -refresh=false the state is trusted: nothing to do.
+    let o = run(
+        tmp.path(),
+        &["plan", "-refresh=false", "-detailed-exitcode"],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    ok(tmp.path(), &["apply", "-auto-approve"]);
+    assert_eq!(
+        std::fs::read_to_string(tmp.path().join("note.txt")).unwrap(),
+        "hello"
+    );
+    // Gone and no longer configured: it leaves the state without a delete call.
+    ok(tmp.path(), &["apply", "-auto-approve"]);
+    std::fs::remove_file(tmp.path().join("note.txt")).unwrap();
+    std::fs::write(tmp.path().join("main.tf"), "").unwrap();
+    ok(tmp.path(), &["apply", "-auto-approve"]);
+    assert!(instances(tmp.path()).is_empty());
+}

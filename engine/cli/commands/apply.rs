@@ -12,7 +12,6 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use terrane_core::apply::{ApplyRun, apply};
-use terrane_core::plan::PlanOptions;
 use terrane_core::providers::ProviderSet;
 use terrane_plan::{Action, Plan};
 
@@ -109,9 +108,9 @@ pub fn run(args: Args, ctx: &Ctx, destroying: bool) -> u8 {
         Err(code) => return code,
     };
     let run = ApplyRun::new(observer.clone(), common.parallelism, stop.clone());
-    let options = PlanOptions {
-        mode,
-        replace: Vec::new(),
+    let options = match super::plan::options(&common, mode) {
+        Ok(o) => o,
+        Err(code) => return code,
     };
     let mut providers = ProviderSet::new(s.registry.clone());
     let (applied, diags, mut run) = rt.block_on(async {

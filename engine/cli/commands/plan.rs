@@ -42,6 +42,10 @@ pub struct PlanArgs {
     /// How many provider operations may run at once.
     #[arg(long, default_value_t = 10)]
     pub parallelism: usize,
+    /// Read what exists before planning (Terraform's -refresh; `-refresh=false` trusts the
+    /// state).
+    #[arg(long, default_value_t = true, action = clap::ArgAction::Set, value_name = "BOOL")]
+    pub refresh: bool,
 }
 
 #[derive(clap::Args, Debug)]
@@ -123,12 +127,8 @@ pub fn mode(args: &PlanArgs) -> Option<PlanMode> {
     })
 }
 
-/// Plans in a session.
-pub fn make_plan(
-    s: &mut Session,
-    args: &PlanArgs,
-    mode: PlanMode,
-) -> Result<(Plan, Diagnostics), u8> {
+/// The engine's options for what the command line asks.
+pub fn options(args: &PlanArgs, mode: PlanMode) -> Result<PlanOptions, u8> {
     let mut replace = Vec::new();
     for r in &args.replace {
         match terrane_state::parse_instance_addr(r) {
@@ -139,7 +139,20 @@ pub fn make_plan(
             }
         }
     }
-    let options = PlanOptions { mode, replace };
+    Ok(PlanOptions {
+        mode,
+        replace,
+        skip_refresh: !args.refresh,
+    })
+}
+
+/// Plans in a session.
+pub fn make_plan(
+    s: &mut Session,
+    args: &PlanArgs,
+    mode: PlanMode,
+) -> Result<(Plan, Diagnostics), u8> {
+    let options = options(args, mode)?;
     let rt = session::runtime()?;
     let mut providers = ProviderSet::new(s.registry.clone());
     Ok(rt.block_on(plan(

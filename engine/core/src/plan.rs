@@ -45,6 +45,8 @@ pub struct PlanOptions {
     pub mode: PlanMode,
     /// `-replace=ADDR`.
     pub replace: Vec<ResourceInstanceAddr>,
+    /// `-refresh=false`: trust the state instead of reading what exists.
+    pub skip_refresh: bool,
 }
 
 /// Plans a configuration. Diagnostics with errors mean the plan must not be applied.
@@ -132,6 +134,7 @@ pub(crate) async fn walk(
         apply,
         node: None,
         slots: HashMap::new(),
+        refreshed: BTreeMap::new(),
     };
     p.instances.insert(Vec::new(), vec![ModuleInstance::root()]);
     p.scopes.insert(
@@ -295,6 +298,8 @@ pub(crate) struct Planner<'a> {
     node: Option<petgraph::graph::NodeIndex>,
     /// Resource instances whose values wait for their operations, by graph node.
     pub(crate) slots: HashMap<petgraph::graph::NodeIndex, Vec<Slot<'a>>>,
+    /// Instances read by refresh: what exists now (None: gone outside terrane).
+    refreshed: BTreeMap<ResourceInstanceAddr, Option<PriorObject>>,
 }
 
 /// Evaluation in one module instance, with per-block names on top.
@@ -736,6 +741,10 @@ impl<'a> Planner<'a> {
                 return;
             }
         };
+        if r.mode == Mode::Managed && !self.options.skip_refresh {
+            self.refresh(&resource_addr, &r.type_name, &provider, r)
+                .await;
+        }
         let mut values: Vec<(Option<InstanceKey>, Value)> = Vec::with_capacity(keys.len());
         for (key, each_value) in keys {
             let instance_addr = resource_addr.instance(key.clone());
@@ -759,7 +768,10 @@ impl<'a> Planner<'a> {
             if a.resource != resource_addr {
                 break;
             }
-            if self.planned.contains(a) || resource_addr.mode == ResourceMode::Data {
+            if self.planned.contains(a)
+                || resource_addr.mode == ResourceMode::Data
+                || matches!(self.refreshed.get(a), Some(None))
+            {
                 continue;
             }
             let reason = match (&a.key, r.count.is_some(), r.for_each.is_some()) {
@@ -818,7 +830,8 @@ impl<'a> Planner<'a> {
         }
         let sensitive_paths = sensitive_attributes(&config, &schema.block);
         let (config, _) = config.unmark_deep();
-        let prior = self.prior.objects.get(addr);
+        let refreshed = self.prior_of(addr);
+        let prior = refreshed.as_ref();
         let config = match (&r.lifecycle.ignore_changes, prior) {
             (IgnoreChanges::None, _) | (_, None) => config,
             (ignore, Some(p)) => apply_ignore_changes(config, &p.value, ignore, &schema.block),
@@ -971,6 +984,97 @@ impl<'a> Planner<'a> {
             Err(e) => {
                 self.diags.push(provider_diagnostic(e, r));
                 Value::unknown()
+            }
+        }
+    }
+
+    /// What exists now for an instance: the refreshed object when refresh ran, else the
+    /// state's record.
+    fn prior_of(&self, addr: &ResourceInstanceAddr) -> Option<PriorObject> {
+        match self.refreshed.get(addr) {
+            Some(now) => now.clone(),
+            None => self.prior.objects.get(addr).cloned(),
+        }
+    }
+
+    /// Reads every recorded instance of a resource in one batched call. Objects gone
+    /// outside terrane are planned as new; changed ones are reported as drift.
+    async fn refresh(
+        &mut self,
+        resource_addr: &ResourceAddr,
+        type_name: &str,
+        provider: &crate::providers::ResolvedProvider,
+        r: &Resource,
+    ) {
+        let recorded: Vec<(ResourceInstanceAddr, PriorObject)> = self
+            .prior
+            .objects
+            .range(resource_addr.instance(None)..)
+            .take_while(|(a, _)| a.resource == *resource_addr)
+            .map(|(a, o)| (a.clone(), o.clone()))
+            .collect();
+        if recorded.is_empty() {
+            return;
+        }
+        let Some(resource) = provider.provider.resource(type_name) else {
+            return;
+        };
+        let values: Vec<Value> = recorded.iter().map(|(_, o)| o.value.clone()).collect();
+        let now = match resource.read_many(&values).await {
+            Ok(now) if now.len() == values.len() => now,
+            Ok(_) => {
+                self.diags.push(
+                    Diagnostic::error("Provider produced an invalid refresh")
+                        .with_detail(format!(
+                            "The provider returned a different number of objects than it was asked to read for {resource_addr}. This is a bug in the provider."
+                        ))
+                        .with_span(r.decl_span),
+                );
+                return;
+            }
+            Err(e) => {
+                self.diags.push(provider_diagnostic(e, r));
+                return;
+            }
+        };
+        for ((addr, old), current) in recorded.into_iter().zip(now) {
+            match current {
+                Some(v) if v == old.value => {}
+                Some(v) => {
+                    self.plan.drift.push(ResourceChange {
+                        addr: addr.clone(),
+                        prev_addr: None,
+                        deposed: None,
+                        provider: old.provider.clone(),
+                        action: Action::Update,
+                        reason: None,
+                        before: Some(old.value.clone()),
+                        after: Some(v.clone()),
+                        replace_paths: Vec::new(),
+                        importing: None,
+                    });
+                    self.refreshed
+                        .insert(addr, Some(PriorObject { value: v, ..old }));
+                }
+                None => {
+                    self.plan.drift.push(ResourceChange {
+                        addr: addr.clone(),
+                        prev_addr: None,
+                        deposed: None,
+                        provider: old.provider.clone(),
+                        action: Action::Delete,
+                        reason: None,
+                        before: Some(old.value.clone()),
+                        after: None,
+                        replace_paths: Vec::new(),
+                        importing: None,
+                    });
+                    // Applying records that it is gone (a re-creation overwrites this).
+                    if let Some(run) = self.apply.as_mut() {
+                        run.changed.insert(addr.clone(), None);
+                    }
+                    self.refreshed.insert(addr, None);
+                }
             }
         }
     }
