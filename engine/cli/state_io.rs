@@ -133,8 +133,48 @@ pub struct JournalObserver {
     pub journal: Arc<Journal>,
     /// The first journal failure: the apply must not claim success after it.
     pub failure: Mutex<Option<String>>,
-    /// What each running operation does, for its completion message.
-    pub actions: Mutex<std::collections::HashMap<ResourceInstanceAddr, Action>>,
+    /// What each running operation does and since when, for its completion message and
+    /// the "Still creating..." lines.
+    pub in_flight: InFlight,
+}
+
+/// Operations in progress: what they do and since when.
+pub type InFlight =
+    Arc<Mutex<std::collections::HashMap<ResourceInstanceAddr, (Action, std::time::Instant)>>>;
+
+/// Prints Terraform's "Still creating... [10s elapsed]" every ten seconds for each operation
+/// still running, until `done` is set.
+pub fn spawn_ticker(
+    in_flight: InFlight,
+    done: Arc<std::sync::atomic::AtomicBool>,
+) -> std::thread::JoinHandle<()> {
+    std::thread::spawn(move || {
+        let mut last_report: std::collections::HashMap<ResourceInstanceAddr, u64> =
+            std::collections::HashMap::new();
+        while !done.load(std::sync::atomic::Ordering::SeqCst) {
+            std::thread::sleep(Duration::from_millis(250));
+            let now: Vec<(ResourceInstanceAddr, Action, u64)> = in_flight
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .iter()
+                .map(|(a, (act, since))| (a.clone(), *act, since.elapsed().as_secs()))
+                .collect();
+            for (addr, action, secs) in now {
+                let tens = secs / 10;
+                if tens == 0 || last_report.get(&addr) == Some(&tens) {
+                    continue;
+                }
+                last_report.insert(addr.clone(), tens);
+                let still = match action {
+                    Action::Delete => "Still destroying...",
+                    Action::Update => "Still modifying...",
+                    Action::Read => "Still reading...",
+                    _ => "Still creating...",
+                };
+                crate::output::emitln(&format!("{addr}: {still} [{}s elapsed]", tens * 10));
+            }
+        }
+    })
 }
 
 impl JournalObserver {
@@ -142,17 +182,17 @@ impl JournalObserver {
         JournalObserver {
             journal,
             failure: Mutex::new(None),
-            actions: Mutex::new(std::collections::HashMap::new()),
+            in_flight: Arc::new(Mutex::new(std::collections::HashMap::new())),
         }
     }
 
-    fn action_of(&self, addr: &ResourceInstanceAddr) -> Action {
-        self.actions
+    /// What the operation on `addr` was doing; it is no longer in flight afterwards.
+    fn take_action(&self, addr: &ResourceInstanceAddr) -> Action {
+        self.in_flight
             .lock()
             .unwrap_or_else(|p| p.into_inner())
-            .get(addr)
-            .copied()
-            .unwrap_or(Action::Create)
+            .remove(addr)
+            .map_or(Action::Create, |(a, _)| a)
     }
 }
 
@@ -198,10 +238,10 @@ impl ApplyObserver for JournalObserver {
             addr: addr.clone(),
             action: journal_action(action),
         });
-        self.actions
+        self.in_flight
             .lock()
             .unwrap_or_else(|p| p.into_inner())
-            .insert(addr.clone(), action);
+            .insert(addr.clone(), (action, std::time::Instant::now()));
         if action.is_replace() {
             self.say(&format!("{addr}: Destroying and replacing..."));
         } else {
@@ -228,10 +268,11 @@ impl ApplyObserver for JournalObserver {
                     .and_then(|v| v.as_str().map(str::to_owned))
                     .filter(|_| !value.get_attr("id").is_some_and(Value::is_sensitive));
                 let id = id.map(|i| format!(" [id={i}]")).unwrap_or_default();
-                let done = verb(self.action_of(addr)).1;
+                let done = verb(self.take_action(addr)).1;
                 self.say(&format!("{addr}: {done} after {secs}s{id}"));
             }
             Outcome::Deleted => {
+                self.take_action(addr);
                 self.record(&Entry::Done {
                     addr: addr.clone(),
                     deposed: None,
@@ -246,6 +287,7 @@ impl ApplyObserver for JournalObserver {
                 schema_version,
                 ..
             } => {
+                self.take_action(addr);
                 self.record(&Entry::Done {
                     addr: addr.clone(),
                     deposed: None,

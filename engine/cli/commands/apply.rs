@@ -102,6 +102,8 @@ pub fn run(args: Args, ctx: &Ctx, destroying: bool) -> u8 {
         }
     };
     let observer = Arc::new(JournalObserver::new(journal.clone()));
+    let ticking = Arc::new(AtomicBool::new(false));
+    let ticker = crate::state_io::spawn_ticker(observer.in_flight.clone(), ticking.clone());
     let stop = Arc::new(AtomicBool::new(false));
     let rt = match session::runtime() {
         Ok(rt) => rt,
@@ -129,6 +131,8 @@ pub fn run(args: Args, ctx: &Ctx, destroying: bool) -> u8 {
         signals.abort();
         result
     });
+    ticking.store(true, Ordering::SeqCst);
+    let _ = ticker.join();
     // Fold what happened into the state and write it (the journal already holds it all).
     let changed = std::mem::take(&mut run.changed);
     // The run holds the observer, which holds the journal: release them to finish it.
