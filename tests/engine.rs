@@ -379,3 +379,37 @@ fn an_object_deleted_outside_terrane_is_reported_as_drift_and_created_again() {
     ok(tmp.path(), &["apply", "-auto-approve"]);
     assert!(instances(tmp.path()).is_empty());
 }
+
+#[test]
+fn a_moved_block_renames_objects_without_replacing_them() {
+    let tmp = dir_with(&[(
+        "main.tf",
+        "resource \"terraform_data\" \"old\" {\n  count = 2\n  input = count.index\n}\n",
+    )]);
+    ok(tmp.path(), &["apply", "-auto-approve"]);
+    let before = state(tmp.path());
+    std::fs::write(
+        tmp.path().join("main.tf"),
+        "resource \"terraform_data\" \"new\" {\n  count = 2\n  input = count.index\n}\n\nmoved {\n  from = terraform_data.old\n  to   = terraform_data.new\n}\n",
+    )
+    .unwrap();
+    let plan = ok(tmp.path(), &["plan"]);
+    assert!(
+        plan.contains("has moved to terraform_data.new[0]"),
+        "{plan}"
+    );
+    assert!(!plan.contains("will be destroyed"), "{plan}");
+    assert!(!plan.contains("will be created"), "{plan}");
+    ok(tmp.path(), &["apply", "-auto-approve"]);
+    assert_eq!(
+        instances(tmp.path()),
+        ["terraform_data.new[0]", "terraform_data.new[1]"]
+    );
+    let after = state(tmp.path());
+    assert_eq!(
+        before["resources"][0]["instances"][1]["attributes"]["id"],
+        after["resources"][0]["instances"][1]["attributes"]["id"]
+    );
+    let o = run(tmp.path(), &["plan", "-detailed-exitcode"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+}

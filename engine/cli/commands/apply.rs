@@ -101,6 +101,25 @@ pub fn run(args: Args, ctx: &Ctx, destroying: bool) -> u8 {
             return 1;
         }
     };
+    // Renames from `moved` blocks are recorded (durably) before anything else happens, so a
+    // crash never leaves the same object under two addresses.
+    for c in plan.changes.iter().filter(|c| c.prev_addr.is_some()) {
+        let Some(prev) = &c.prev_addr else { continue };
+        let entry = terrane_state::Entry::Moved {
+            from: prev.clone(),
+            to: c.addr.clone(),
+        };
+        if let Err(e) = journal.append_durable(&entry) {
+            eprintln!("Error: Failed to record a move in the apply journal\n\n{e}");
+            return 1;
+        }
+        if let Err(e) = s.state.move_instance(prev, &c.addr) {
+            eprintln!(
+                "Warning: could not move {prev} to {} in the state: {e}",
+                c.addr
+            );
+        }
+    }
     let observer = Arc::new(JournalObserver::new(journal.clone()));
     let ticking = Arc::new(AtomicBool::new(false));
     let ticker = crate::state_io::spawn_ticker(observer.in_flight.clone(), ticking.clone());

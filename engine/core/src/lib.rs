@@ -3,6 +3,7 @@
 pub mod apply;
 pub mod decode;
 pub mod graph;
+mod moves;
 pub mod plan;
 pub mod providers;
 pub mod refs;

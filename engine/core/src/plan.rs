@@ -81,6 +81,11 @@ pub(crate) async fn walk(
     apply: Option<ApplyRun>,
 ) -> (Plan, Diagnostics, Option<ApplyRun>) {
     let (graph, mut diags) = Graph::build(config);
+    // `moved` blocks rename recorded objects before anything is compared.
+    let (moved_prior, moved_from, move_diags) =
+        crate::moves::apply_moves(&config.root.walk(), prior);
+    diags.extend(move_diags);
+    let prior = &moved_prior;
     let mut out = Plan {
         mode: options.mode,
         prior_lineage: prior.lineage.clone(),
@@ -172,6 +177,9 @@ pub(crate) async fn walk(
     }
     diags.extend(p.diags);
     let mut plan = p.plan;
+    for c in &mut plan.changes {
+        c.prev_addr = moved_from.get(&c.addr).cloned();
+    }
     plan.changes.sort_by(|a, b| a.addr.cmp(&b.addr));
     plan.errored = diags.has_errors();
     (plan, diags, p.apply)

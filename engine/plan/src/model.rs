@@ -140,9 +140,11 @@ impl Plan {
         (add, change, destroy)
     }
 
-    /// Whether applying it would change anything (resources or outputs).
+    /// Whether applying it would change anything (resources, their addresses, or outputs).
     pub fn has_changes(&self) -> bool {
-        self.changes.iter().any(|c| c.action != Action::NoOp)
+        self.changes
+            .iter()
+            .any(|c| c.action != Action::NoOp || c.prev_addr.is_some())
             || self.outputs.iter().any(|o| o.action != Action::NoOp)
     }
 }
