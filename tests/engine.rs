@@ -413,3 +413,66 @@ fn a_moved_block_renames_objects_without_replacing_them() {
     let o = run(tmp.path(), &["plan", "-detailed-exitcode"]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
 }
+
+#[test]
+fn lifecycle_rules_replace_guard_and_check() {
+    let tf = |version: &str, min: u32| {
+        format!(
+            r#"
+resource "terraform_data" "config" {{
+  input = "{version}"
+}}
+
+resource "terraform_data" "server" {{
+  input = "server"
+  lifecycle {{
+    replace_triggered_by = [terraform_data.config]
+    create_before_destroy = true
+    precondition {{
+      condition     = {min} <= 3
+      error_message = "At most three."
+    }}
+    postcondition {{
+      condition     = self.output == "server"
+      error_message = "The output must follow the input."
+    }}
+  }}
+}}
+
+resource "terraform_data" "keep" {{
+  input = "precious-{version}"
+  lifecycle {{
+    prevent_destroy = {prevent}
+  }}
+}}
+"#,
+            prevent = version == "v1"
+        )
+    };
+    let tmp = dir_with(&[("main.tf", &tf("v1", 1))]);
+    ok(tmp.path(), &["apply", "-auto-approve"]);
+    // Changing keep's input is an update, which prevent_destroy allows.
+    std::fs::write(tmp.path().join("main.tf"), tf("v1", 5)).unwrap();
+    let o = run(tmp.path(), &["plan"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        text(&o).contains("Resource precondition failed"),
+        "{}",
+        text(&o)
+    );
+    assert!(text(&o).contains("At most three."));
+    // The trigger replaces the server (create before destroy) when config changes.
+    std::fs::write(tmp.path().join("main.tf"), tf("v2", 1)).unwrap();
+    let plan = ok(tmp.path(), &["plan"]);
+    assert!(
+        plan.contains(
+            "terraform_data.server will be replaced due to changes in replace_triggered_by"
+        ),
+        "{plan}"
+    );
+    assert!(
+        plan.contains("+/- resource \"terraform_data\" \"server\""),
+        "{plan}"
+    );
+    ok(tmp.path(), &["apply", "-auto-approve"]);
+}

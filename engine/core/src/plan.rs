@@ -836,6 +836,9 @@ impl<'a> Planner<'a> {
         if decode_failed {
             return Value::unknown();
         }
+        for c in &r.lifecycle.preconditions {
+            self.check_condition(inst, extra, c, "Resource precondition failed");
+        }
         let sensitive_paths = sensitive_attributes(&config, &schema.block);
         let (config, _) = config.unmark_deep();
         let refreshed = self.prior_of(addr);
@@ -854,10 +857,12 @@ impl<'a> Planner<'a> {
         };
         let replace_requested = self.options.replace.contains(addr);
         let tainted = prior.is_some_and(|p| p.tainted);
+        let triggered = prior.is_some() && self.replace_triggered(inst, extra, r);
         let (action, reason) = match prior {
             None => (Action::Create, None),
             Some(p) => {
-                if !planned.requires_replace.is_empty() || replace_requested || tainted {
+                if !planned.requires_replace.is_empty() || replace_requested || tainted || triggered
+                {
                     let a = if r.lifecycle.create_before_destroy == Some(true) {
                         Action::CreateThenDelete
                     } else {
@@ -865,6 +870,8 @@ impl<'a> Planner<'a> {
                     };
                     let why = if replace_requested {
                         ActionReason::ReplaceByRequest
+                    } else if triggered && planned.requires_replace.is_empty() {
+                        ActionReason::ReplaceByTriggers
                     } else if tainted {
                         ActionReason::ReplaceBecauseTainted
                     } else {
@@ -879,18 +886,18 @@ impl<'a> Planner<'a> {
             }
         };
         // A replacement of a fresh object: plan as a create, with computed values unknown.
-        let planned_value = if (replace_requested || tainted) && planned.requires_replace.is_empty()
-        {
-            match resource.plan(None, &config).await {
-                Ok(p) => p.planned,
-                Err(e) => {
-                    self.diags.push(provider_diagnostic(e, r));
-                    return Value::unknown();
+        let planned_value =
+            if (replace_requested || tainted || triggered) && planned.requires_replace.is_empty() {
+                match resource.plan(None, &config).await {
+                    Ok(p) => p.planned,
+                    Err(e) => {
+                        self.diags.push(provider_diagnostic(e, r));
+                        return Value::unknown();
+                    }
                 }
-            }
-        } else {
-            planned.planned
-        };
+            } else {
+                planned.planned
+            };
         if r.lifecycle.prevent_destroy && action.is_replace() {
             self.diags.push(
                 Diagnostic::error("Instance cannot be destroyed")
@@ -901,6 +908,14 @@ impl<'a> Planner<'a> {
             );
         }
         let after = mark_paths(planned_value.clone(), &sensitive_paths);
+        // Postconditions see the object as `self`, checked here when the plan knows it.
+        if after.is_wholly_known() {
+            let mut with_self = extra.clone();
+            with_self.insert("self".into(), after.clone());
+            for c in &r.lifecycle.postconditions {
+                self.check_condition(inst, &with_self, c, "Resource postcondition failed");
+            }
+        }
         if action != Action::NoOp
             && let (Some(run), Some(node)) = (self.apply.as_mut(), self.node)
         {
@@ -994,6 +1009,105 @@ impl<'a> Planner<'a> {
                 Value::unknown()
             }
         }
+    }
+
+    /// A precondition or postcondition: a known false is an error with its message.
+    fn check_condition(
+        &mut self,
+        inst: &ModuleInstance,
+        extra: &BTreeMap<String, Value>,
+        c: &terrane_config::Condition,
+        summary: &str,
+    ) {
+        let Some(result) = self.eval(inst, extra, &c.condition) else {
+            return;
+        };
+        let (result, _) = result.unmark_deep();
+        match result {
+            Value::Bool(true) | Value::Unknown(_) => {}
+            Value::Bool(false) => {
+                let message = self
+                    .eval(inst, extra, &c.error_message)
+                    .and_then(|m| m.as_str().map(str::to_owned))
+                    .unwrap_or_else(|| "The condition is false.".to_owned());
+                self.diags.push(
+                    Diagnostic::error(summary)
+                        .with_detail(message)
+                        .with_span(c.condition.span),
+                );
+            }
+            other => self.diags.push(
+                Diagnostic::error("Invalid condition result")
+                    .with_detail(format!(
+                        "The condition expression must return a bool, but it returned {}.",
+                        other.ty().friendly_name()
+                    ))
+                    .with_span(c.condition.span),
+            ),
+        }
+    }
+
+    /// `lifecycle { replace_triggered_by = [...] }`: whether a referenced resource instance
+    /// (or an attribute of one) changes in this plan.
+    fn replace_triggered(
+        &mut self,
+        inst: &ModuleInstance,
+        extra: &BTreeMap<String, Value>,
+        r: &Resource,
+    ) -> bool {
+        use terrane_lang::ast::Traverser;
+        for e in &r.lifecycle.replace_triggered_by {
+            let Some((root, ops)) = e.as_static_traversal() else {
+                continue;
+            };
+            let mut steps = ops.iter();
+            let Some(Traverser::Attr(name)) = steps.next() else {
+                continue;
+            };
+            let mut key = None;
+            let mut attr = None;
+            for op in steps {
+                match op {
+                    Traverser::Index(idx, _) if attr.is_none() => {
+                        key = self
+                            .eval(inst, extra, idx)
+                            .and_then(|k| match k.unmarked() {
+                                Value::Number(n) => n.to_i64().map(InstanceKey::Int),
+                                Value::String(s) => Some(InstanceKey::Str(s.clone())),
+                                _ => None,
+                            });
+                    }
+                    Traverser::Attr(a) if attr.is_none() => attr = Some(a.name.clone()),
+                    _ => {}
+                }
+            }
+            let target = ResourceAddr {
+                module: inst.clone(),
+                mode: ResourceMode::Managed,
+                type_name: root.name.clone(),
+                name: name.name.clone(),
+            }
+            .instance(key);
+            let changed = self
+                .plan
+                .changes
+                .iter()
+                .filter(|c| {
+                    c.addr == target || (target.key.is_none() && c.addr.resource == target.resource)
+                })
+                .any(|c| match &attr {
+                    None => c.action != Action::NoOp,
+                    Some(a) => {
+                        c.action != Action::NoOp
+                            && c.before.as_ref().and_then(|b| b.get_attr(a))
+                                != c.after.as_ref().and_then(|v| v.get_attr(a))
+                    }
+                });
+            if changed {
+                return true;
+            }
+        }
+        false
     }
 
     /// What exists now for an instance: the refreshed object when refresh ran, else the
