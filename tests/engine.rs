@@ -476,3 +476,28 @@ resource "terraform_data" "keep" {{
     );
     ok(tmp.path(), &["apply", "-auto-approve"]);
 }
+
+#[test]
+fn an_import_block_brings_an_existing_object_under_management() {
+    let tmp = dir_with(&[(
+        "main.tf",
+        "import {\n  to = terraform_data.adopted\n  id = \"existing-1234\"\n}\n\nresource \"terraform_data\" \"adopted\" {}\n",
+    )]);
+    let plan = ok(tmp.path(), &["plan"]);
+    assert!(
+        plan.contains("terraform_data.adopted will be imported"),
+        "{plan}"
+    );
+    assert!(
+        plan.contains("Plan: 1 to import, 0 to add, 0 to change, 0 to destroy."),
+        "{plan}"
+    );
+    ok(tmp.path(), &["apply", "-auto-approve"]);
+    let s = state(tmp.path());
+    assert_eq!(
+        s["resources"][0]["instances"][0]["attributes"]["id"],
+        "existing-1234"
+    );
+    let o = run(tmp.path(), &["plan", "-detailed-exitcode"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+}

@@ -841,7 +841,29 @@ impl<'a> Planner<'a> {
         }
         let sensitive_paths = sensitive_attributes(&config, &schema.block);
         let (config, _) = config.unmark_deep();
-        let refreshed = self.prior_of(addr);
+        let mut refreshed = self.prior_of(addr);
+        // An `import` block brings an existing object under management: it becomes the prior.
+        let mut importing = None;
+        if refreshed.is_none()
+            && let Some((id, span)) = self.import_for(addr)
+        {
+            match resource.import(&id).await {
+                Ok(value) => {
+                    refreshed = Some(PriorObject {
+                        value,
+                        provider: provider.state_name.clone(),
+                        tainted: false,
+                    });
+                    importing = Some(id);
+                }
+                Err(e) => {
+                    let mut d = provider_diagnostic(e, r);
+                    d.span = Some(span);
+                    self.diags.push(d);
+                    return Value::unknown();
+                }
+            }
+        }
         let prior = refreshed.as_ref();
         let config = match (&r.lifecycle.ignore_changes, prior) {
             (IgnoreChanges::None, _) | (_, None) => config,
@@ -945,8 +967,19 @@ impl<'a> Planner<'a> {
             before: prior.map(|p| mark_paths(p.value.clone(), &sensitive_paths)),
             after: Some(after.clone()),
             replace_paths: planned.requires_replace,
-            importing: None,
+            importing: importing.clone(),
         });
+        // An imported object is recorded even when nothing else changes.
+        if importing.is_some()
+            && action == Action::NoOp
+            && let Some(run) = self.apply.as_mut()
+            && let Some(p) = prior
+        {
+            run.changed.insert(
+                addr.clone(),
+                Some((p.value.clone(), provider.state_name.clone(), schema.version)),
+            );
+        }
         after
     }
 
@@ -1009,6 +1042,54 @@ impl<'a> Planner<'a> {
                 Value::unknown()
             }
         }
+    }
+
+    /// The id an `import` block of the root module gives for this instance, with the block.
+    fn import_for(&mut self, addr: &ResourceInstanceAddr) -> Option<(String, terrane_types::Span)> {
+        if !addr.resource.module.is_root() {
+            return None;
+        }
+        let root = *self.modules.get(&Vec::new())?;
+        for imp in &root.module.imports {
+            let Some((r, ops)) = imp.to.as_static_traversal() else {
+                continue;
+            };
+            let mut steps = ops.iter();
+            let Some(terrane_lang::ast::Traverser::Attr(name)) = steps.next() else {
+                continue;
+            };
+            if r.name != addr.resource.type_name || name.name != addr.resource.name {
+                continue;
+            }
+            let key = match steps.next() {
+                Some(terrane_lang::ast::Traverser::Index(idx, _)) => self
+                    .eval(&ModuleInstance::root(), &BTreeMap::new(), idx)
+                    .and_then(|k| match k.unmarked() {
+                        Value::Number(n) => n.to_i64().map(InstanceKey::Int),
+                        Value::String(s) => Some(InstanceKey::Str(s.clone())),
+                        _ => None,
+                    }),
+                _ => None,
+            };
+            if key != addr.key {
+                continue;
+            }
+            let id = self.eval(&ModuleInstance::root(), &BTreeMap::new(), &imp.id)?;
+            match id.as_str() {
+                Some(s) => return Some((s.to_owned(), imp.span)),
+                None => {
+                    self.diags.push(
+                        Diagnostic::error("Invalid import id")
+                            .with_detail(
+                                "The import block's id must be a string known during planning.",
+                            )
+                            .with_span(imp.id.span),
+                    );
+                    return None;
+                }
+            }
+        }
+        None
     }
 
     /// A precondition or postcondition: a known false is an error with its message.

@@ -140,11 +140,12 @@ impl Plan {
         (add, change, destroy)
     }
 
-    /// Whether applying it would change anything (resources, their addresses, or outputs).
+    /// Whether applying it would change anything: resources, their addresses, imports, or
+    /// outputs.
     pub fn has_changes(&self) -> bool {
         self.changes
             .iter()
-            .any(|c| c.action != Action::NoOp || c.prev_addr.is_some())
+            .any(|c| c.action != Action::NoOp || c.prev_addr.is_some() || c.importing.is_some())
             || self.outputs.iter().any(|o| o.action != Action::NoOp)
     }
 }
