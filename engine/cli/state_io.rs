@@ -53,6 +53,7 @@ pub fn prior_from_state(state: &State, registry: &Registry) -> (Prior, Diagnosti
                         value,
                         provider: resource.provider.clone(),
                         tainted: instance.is_tainted(),
+                        dependencies: instance.dependencies.clone(),
                     },
                 );
             }
@@ -256,12 +257,15 @@ impl ApplyObserver for JournalObserver {
                 value,
                 provider,
                 schema_version,
+                dependencies,
             } => {
+                let mut instance = instance_from_value(value, *schema_version);
+                instance.dependencies = dependencies.clone();
                 self.record(&Entry::Done {
                     addr: addr.clone(),
                     deposed: None,
                     provider: provider.clone(),
-                    instance: Some(instance_from_value(value, *schema_version)),
+                    instance: Some(instance),
                 });
                 let id = value
                     .get_attr("id")
@@ -285,6 +289,7 @@ impl ApplyObserver for JournalObserver {
                 still_exists,
                 provider,
                 schema_version,
+                dependencies,
                 ..
             } => {
                 self.take_action(addr);
@@ -292,9 +297,11 @@ impl ApplyObserver for JournalObserver {
                     addr: addr.clone(),
                     deposed: None,
                     provider: provider.clone(),
-                    instance: still_exists
-                        .as_ref()
-                        .map(|v| instance_from_value(v, *schema_version)),
+                    instance: still_exists.as_ref().map(|v| {
+                        let mut i = instance_from_value(v, *schema_version);
+                        i.dependencies = dependencies.clone();
+                        i
+                    }),
                 });
             }
         }

@@ -158,9 +158,10 @@ pub fn run(args: Args, ctx: &Ctx, destroying: bool) -> u8 {
     drop(run);
     for (addr, outcome) in &changed {
         match outcome {
-            Some((value, provider, version)) => {
-                s.state
-                    .set(addr, provider, instance_from_value(value, *version));
+            Some(r) => {
+                let mut instance = instance_from_value(&r.value, r.schema_version);
+                instance.dependencies = r.dependencies.clone();
+                s.state.set(addr, &r.provider, instance);
             }
             None => {
                 s.state.remove(addr);
@@ -218,7 +219,7 @@ fn count(
     plan: &Plan,
     changed: &indexmap::IndexMap<
         terrane_types::ResourceInstanceAddr,
-        Option<(terrane_types::Value, String, u64)>,
+        Option<terrane_core::apply::Recorded>,
     >,
 ) -> (usize, usize, usize) {
     let (mut add, mut change, mut destroy) = (0, 0, 0);

@@ -20,6 +20,17 @@ use terrane_types::{
     AttrPath, Diagnostic, Diagnostics, PathStep, ResourceInstanceAddr, SourceMap, Span, Value,
 };
 
+/// An object as the state records it after an operation.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Recorded {
+    pub value: Value,
+    pub provider: String,
+    pub schema_version: u64,
+    /// The resources it depends on (`aws_vpc.main`, `module.net.aws_subnet.a`), as
+    /// Terraform's state records them: what deleting it must wait for.
+    pub dependencies: Vec<String>,
+}
+
 /// What happened to one object.
 #[derive(Clone, Debug)]
 pub enum Outcome {
@@ -28,6 +39,7 @@ pub enum Outcome {
         value: Value,
         provider: String,
         schema_version: u64,
+        dependencies: Vec<String>,
     },
     /// It no longer exists.
     Deleted,
@@ -38,6 +50,7 @@ pub enum Outcome {
         still_exists: Option<Value>,
         provider: String,
         schema_version: u64,
+        dependencies: Vec<String>,
     },
 }
 
@@ -69,6 +82,7 @@ pub(crate) struct Op {
     pub(crate) schema_version: u64,
     pub(crate) sensitive_paths: Vec<AttrPath>,
     pub(crate) resource_config: Span,
+    pub(crate) dependencies: Vec<String>,
 }
 
 /// The state of an apply in progress.
@@ -77,7 +91,7 @@ pub struct ApplyRun {
     parallelism: usize,
     queue: Vec<Op>,
     /// Objects changed by this apply: the new state of each (None = deleted).
-    pub changed: IndexMap<ResourceInstanceAddr, Option<(Value, String, u64)>>,
+    pub changed: IndexMap<ResourceInstanceAddr, Option<Recorded>>,
     /// Set when the user asked to stop: no new operation starts.
     stop: Arc<std::sync::atomic::AtomicBool>,
 }
@@ -106,34 +120,33 @@ impl ApplyRun {
     }
 
     fn note(&mut self, addr: &ResourceInstanceAddr, outcome: &Outcome) {
-        match outcome {
+        let recorded = match outcome {
             Outcome::Present {
                 value,
                 provider,
                 schema_version,
-            } => {
-                self.changed.insert(
-                    addr.clone(),
-                    Some((value.clone(), provider.clone(), *schema_version)),
-                );
-            }
-            Outcome::Deleted => {
-                self.changed.insert(addr.clone(), None);
-            }
+                dependencies,
+            } => Some(Recorded {
+                value: value.clone(),
+                provider: provider.clone(),
+                schema_version: *schema_version,
+                dependencies: dependencies.clone(),
+            }),
+            Outcome::Deleted => None,
             Outcome::Failed {
                 still_exists,
                 provider,
                 schema_version,
+                dependencies,
                 ..
-            } => {
-                self.changed.insert(
-                    addr.clone(),
-                    still_exists
-                        .clone()
-                        .map(|v| (v, provider.clone(), *schema_version)),
-                );
-            }
-        }
+            } => still_exists.clone().map(|value| Recorded {
+                value,
+                provider: provider.clone(),
+                schema_version: *schema_version,
+                dependencies: dependencies.clone(),
+            }),
+        };
+        self.changed.insert(addr.clone(), recorded);
     }
 
     /// `destroy`: deletes every object of the plan, dependents before what they depend on.
@@ -180,20 +193,42 @@ impl ApplyRun {
         }
     }
 
-    /// Deletes of objects the configuration no longer has, after everything else.
+    /// Deletes of objects the configuration no longer has, after everything else: in waves,
+    /// each object before the objects it depended on (from the state's dependencies).
     pub(crate) async fn delete_orphans(
         &mut self,
         plan: &Plan,
         resources: &DeleteResources,
+        prior: &crate::plan::Prior,
         diags: &mut Diagnostics,
     ) {
-        let orphans: Vec<_> = plan
+        let mut left: Vec<terrane_plan::ResourceChange> = plan
             .changes
             .iter()
             .filter(|c| c.action == Action::Delete && !self.changed.contains_key(&c.addr))
             .cloned()
             .collect();
-        self.run_deletes(orphans, resources, diags).await;
+        while !left.is_empty() {
+            // Config addresses the remaining objects depend on: those wait for a later wave.
+            let needed: HashSet<String> = left
+                .iter()
+                .filter_map(|c| prior.objects.get(&c.addr))
+                .flat_map(|o| o.dependencies.iter().cloned())
+                .collect();
+            let (wave, rest): (Vec<_>, Vec<_>) = left
+                .into_iter()
+                .partition(|c| !needed.contains(&config_address(&c.addr)));
+            if wave.is_empty() {
+                // A cycle in recorded dependencies: delete what remains together.
+                self.run_deletes(rest, resources, diags).await;
+                break;
+            }
+            self.run_deletes(wave, resources, diags).await;
+            left = rest;
+            if self.stopping() {
+                break;
+            }
+        }
     }
 
     async fn run_deletes(
@@ -230,6 +265,7 @@ impl ApplyRun {
                             still_exists: Some(prior),
                             provider: c.provider.clone(),
                             schema_version: 0,
+                            dependencies: Vec::new(),
                         },
                     };
                     observer.finished(&c.addr, &outcome, started.elapsed());
@@ -270,6 +306,18 @@ fn describe(e: &ProviderError) -> String {
         }
         _ => format!("{}: {}", e.summary, e.detail),
     }
+}
+
+/// An instance's resource as the state's `dependencies` name it: module path without keys.
+fn config_address(addr: &ResourceInstanceAddr) -> String {
+    let prefix: String = addr
+        .resource
+        .module
+        .config_path()
+        .iter()
+        .map(|m| format!("module.{m}."))
+        .collect();
+    format!("{prefix}{}", resource_key(addr))
 }
 
 fn resource_key(addr: &ResourceInstanceAddr) -> String {
@@ -448,12 +496,14 @@ async fn run_op(op: Op, observer: Arc<dyn ApplyObserver>) -> (Op, Outcome) {
         value,
         provider: op.provider.clone(),
         schema_version: op.schema_version,
+        dependencies: op.dependencies.clone(),
     };
     let failed = |error: ProviderError, still: Option<Value>, op: &Op| Outcome::Failed {
         error,
         still_exists: still,
         provider: op.provider.clone(),
         schema_version: op.schema_version,
+        dependencies: op.dependencies.clone(),
     };
     let outcome = match op.action {
         Action::Create => match op.resource.create(&op.planned, &ctx).await {

@@ -89,6 +89,26 @@ impl Graph {
         Some(order)
     }
 
+    /// Every resource a node depends on, directly or through variables, locals, outputs and
+    /// module calls, as Terraform's state records them (`module.net.aws_subnet.a`).
+    pub fn resource_dependencies(&self, start: NodeIndex) -> Vec<String> {
+        let mut out = std::collections::BTreeSet::new();
+        let mut stack: Vec<NodeIndex> = self.dependencies(start).collect();
+        let mut seen = HashSet::new();
+        while let Some(n) = stack.pop() {
+            if !seen.insert(n) {
+                continue;
+            }
+            let node = &self.graph[n];
+            if let NodeKind::Resource(addr) = &node.kind {
+                let prefix: String = node.module.iter().map(|m| format!("module.{m}.")).collect();
+                out.insert(format!("{prefix}{addr}"));
+            }
+            stack.extend(self.dependencies(n));
+        }
+        out.into_iter().collect()
+    }
+
     /// What a node depends on directly.
     pub fn dependencies(&self, n: NodeIndex) -> impl Iterator<Item = NodeIndex> + '_ {
         self.graph.neighbors_directed(n, Direction::Outgoing)

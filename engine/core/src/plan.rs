@@ -29,6 +29,8 @@ pub struct PriorObject {
     pub value: Value,
     pub provider: String,
     pub tainted: bool,
+    /// The resources it depended on when last applied (from the state).
+    pub dependencies: Vec<String>,
 }
 
 /// The prior state as the planner needs it.
@@ -140,6 +142,12 @@ pub(crate) async fn walk(
         node: None,
         slots: HashMap::new(),
         refreshed: BTreeMap::new(),
+        dependencies: graph
+            .graph
+            .node_indices()
+            .filter(|&i| matches!(graph.graph[i].kind, NodeKind::Resource(_)))
+            .map(|i| (i, graph.resource_dependencies(i)))
+            .collect(),
     };
     p.instances.insert(Vec::new(), vec![ModuleInstance::root()]);
     p.scopes.insert(
@@ -170,7 +178,8 @@ pub(crate) async fn walk(
         if p.apply.is_some() {
             let resources = p.delete_resources().await;
             if let Some(mut run) = p.apply.take() {
-                run.delete_orphans(&p.plan, &resources, &mut p.diags).await;
+                run.delete_orphans(&p.plan, &resources, p.prior, &mut p.diags)
+                    .await;
                 p.apply = Some(run);
             }
         }
@@ -308,6 +317,8 @@ pub(crate) struct Planner<'a> {
     pub(crate) slots: HashMap<petgraph::graph::NodeIndex, Vec<Slot<'a>>>,
     /// Instances read by refresh: what exists now (None: gone outside terrane).
     refreshed: BTreeMap<ResourceInstanceAddr, Option<PriorObject>>,
+    /// For each resource node, the resources it depends on (recorded in the state).
+    dependencies: HashMap<petgraph::graph::NodeIndex, Vec<String>>,
 }
 
 /// Evaluation in one module instance, with per-block names on top.
@@ -853,6 +864,7 @@ impl<'a> Planner<'a> {
                         value,
                         provider: provider.state_name.clone(),
                         tainted: false,
+                        dependencies: Vec::new(),
                     });
                     importing = Some(id);
                 }
@@ -955,6 +967,7 @@ impl<'a> Planner<'a> {
                 schema_version: schema.version,
                 sensitive_paths: sensitive_paths.clone(),
                 resource_config: r.decl_span,
+                dependencies: self.dependencies.get(&node).cloned().unwrap_or_default(),
             });
         }
         self.plan.changes.push(ResourceChange {
@@ -975,9 +988,18 @@ impl<'a> Planner<'a> {
             && let Some(run) = self.apply.as_mut()
             && let Some(p) = prior
         {
+            let dependencies = self
+                .node
+                .and_then(|n| self.dependencies.get(&n).cloned())
+                .unwrap_or_default();
             run.changed.insert(
                 addr.clone(),
-                Some((p.value.clone(), provider.state_name.clone(), schema.version)),
+                Some(crate::apply::Recorded {
+                    value: p.value.clone(),
+                    provider: provider.state_name.clone(),
+                    schema_version: schema.version,
+                    dependencies,
+                }),
             );
         }
         after

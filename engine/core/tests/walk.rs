@@ -8,7 +8,7 @@ use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use terrane_core::apply::{ApplyObserver, ApplyRun, Outcome, apply};
+use terrane_core::apply::{ApplyObserver, ApplyRun, Outcome, Recorded, apply};
 use terrane_core::plan::{PlanOptions, Prior, PriorObject, plan};
 use terrane_core::providers::ProviderSet;
 use terrane_plan::{Action, ActionReason, PlanMode};
@@ -181,16 +181,17 @@ fn load(main_tf: &str) -> Setup {
     }
 }
 
-fn prior_from(changed: &IndexMap<ResourceInstanceAddr, Option<(Value, String, u64)>>) -> Prior {
+fn prior_from(changed: &IndexMap<ResourceInstanceAddr, Option<Recorded>>) -> Prior {
     let mut p = Prior::default();
     for (addr, v) in changed {
-        if let Some((value, provider, _)) = v {
+        if let Some(r) = v {
             p.objects.insert(
                 addr.clone(),
                 PriorObject {
-                    value: value.clone().unmark_deep().0,
-                    provider: provider.clone(),
+                    value: r.value.clone().unmark_deep().0,
+                    provider: r.provider.clone(),
                     tainted: false,
+                    dependencies: r.dependencies.clone(),
                 },
             );
         }
@@ -419,4 +420,38 @@ resource "test_thing" "user" {
     log.sort();
     assert_eq!(log, ["create \"alice:admin\"", "create \"bob:dev\""]);
     assert_eq!(recorder.events.lock().unwrap().len(), 4);
+}
+
+#[tokio::test]
+async fn objects_removed_from_the_configuration_are_deleted_dependents_first() {
+    let s = load(
+        r#"
+resource "test_thing" "base" {
+  input = "base"
+}
+resource "test_thing" "top" {
+  input = "top-${test_thing.base.id}"
+}
+"#,
+    );
+    let t = thing();
+    let (_, _, run, _) = run_apply(&s, &t, &Prior::default(), PlanMode::Normal).await;
+    let prior = prior_from(&run.changed);
+    assert_eq!(
+        prior
+            .objects
+            .values()
+            .map(|o| o.dependencies.clone())
+            .collect::<Vec<_>>(),
+        [vec![], vec!["test_thing.base".to_string()]]
+    );
+    t.log.lock().unwrap().clear();
+    let empty = load("");
+    let (_, diags, run, _) = run_apply(&empty, &t, &prior, PlanMode::Normal).await;
+    assert!(!diags.has_errors(), "{diags:?}");
+    assert_eq!(
+        t.log.lock().unwrap().clone(),
+        ["delete \"top-id-0\"", "delete \"base\""]
+    );
+    assert!(run.changed.values().all(Option::is_none));
 }
