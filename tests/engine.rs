@@ -501,3 +501,48 @@ fn an_import_block_brings_an_existing_object_under_management() {
     let o = run(tmp.path(), &["plan", "-detailed-exitcode"]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
 }
+
+#[test]
+fn target_plans_only_the_targets_and_what_they_depend_on() {
+    let tmp = dir_with(&[(
+        "main.tf",
+        r#"
+resource "terraform_data" "base" {
+  input = "base"
+}
+resource "terraform_data" "app" {
+  input = terraform_data.base.id
+}
+resource "terraform_data" "other" {
+  count = 2
+  input = "other"
+}
+"#,
+    )]);
+    let applied = ok(
+        tmp.path(),
+        &["apply", "-auto-approve", "-target=terraform_data.app"],
+    );
+    assert!(
+        applied.contains("Resource targeting is in effect"),
+        "{applied}"
+    );
+    assert_eq!(
+        instances(tmp.path()),
+        ["terraform_data.app", "terraform_data.base"]
+    );
+    let plan = ok(tmp.path(), &["plan", "-target", "terraform_data.other[1]"]);
+    assert!(
+        plan.contains("Plan: 1 to add, 0 to change, 0 to destroy."),
+        "{plan}"
+    );
+    assert!(
+        plan.contains("terraform_data.other[1] will be created"),
+        "{plan}"
+    );
+    let plan = ok(tmp.path(), &["plan"]);
+    assert!(
+        plan.contains("Plan: 2 to add, 0 to change, 0 to destroy."),
+        "{plan}"
+    );
+}

@@ -27,7 +27,7 @@ pub struct PlanArgs {
     /// Only update the state to match what exists (not supported yet).
     #[arg(long = "refresh-only")]
     pub refresh_only: bool,
-    /// Plan only these resources and what they depend on (not supported yet).
+    /// Plan only these resources, instances or modules and what they depend on.
     #[arg(long = "target", value_name = "ADDRESS")]
     pub target: Vec<String>,
     /// Plan to replace this instance even if nothing changed (repeatable).
@@ -108,12 +108,6 @@ pub fn run(args: Args, ctx: &Ctx) -> u8 {
 /// The plan mode the options ask for; `None` (after an error message) for what is not
 /// supported yet.
 pub fn mode(args: &PlanArgs) -> Option<PlanMode> {
-    if !args.target.is_empty() {
-        eprintln!(
-            "Error: -target is not supported yet\n\nterrane plans the whole configuration for now; remove the -target option."
-        );
-        return None;
-    }
     if args.refresh_only {
         eprintln!(
             "Error: -refresh-only is not supported yet\n\nterrane does not compare the state with what exists yet; run a normal plan."
@@ -143,6 +137,7 @@ pub fn options(args: &PlanArgs, mode: PlanMode) -> Result<PlanOptions, u8> {
         mode,
         replace,
         skip_refresh: !args.refresh,
+        targets: args.target.clone(),
     })
 }
 

@@ -49,6 +49,45 @@ pub struct PlanOptions {
     pub replace: Vec<ResourceInstanceAddr>,
     /// `-refresh=false`: trust the state instead of reading what exists.
     pub skip_refresh: bool,
+    /// `-target=ADDR`: plan only these (resources, instances or modules) and what they
+    /// depend on. Empty: everything.
+    pub targets: Vec<String>,
+}
+
+/// Whether an address is a target or inside one: `module.a` covers everything in it,
+/// `aws_instance.web` every instance of it.
+fn matches_target(addr: &str, target: &str) -> bool {
+    addr == target
+        || addr
+            .strip_prefix(target)
+            .is_some_and(|rest| rest.starts_with('.') || rest.starts_with('['))
+}
+
+/// An address with its instance keys removed: `module.a["x"].b.c[0]` → `module.a.b.c`.
+fn without_keys(addr: &str) -> String {
+    let mut out = String::with_capacity(addr.len());
+    let mut depth = 0;
+    let mut in_string = false;
+    let mut escaped = false;
+    for ch in addr.chars() {
+        match ch {
+            _ if in_string => {
+                if escaped {
+                    escaped = false;
+                } else if ch == '\\' {
+                    escaped = true;
+                } else if ch == '"' {
+                    in_string = false;
+                }
+            }
+            '"' if depth > 0 => in_string = true,
+            '[' => depth += 1,
+            ']' => depth -= 1,
+            _ if depth == 0 => out.push(ch),
+            _ => {}
+        }
+    }
+    out
 }
 
 /// Plans a configuration. Diagnostics with errors mean the plan must not be applied.
@@ -148,7 +187,29 @@ pub(crate) async fn walk(
             .filter(|&i| matches!(graph.graph[i].kind, NodeKind::Resource(_)))
             .map(|i| (i, graph.resource_dependencies(i)))
             .collect(),
+        target_dependencies: BTreeSet::new(),
     };
+    if !options.targets.is_empty() {
+        let wanted: Vec<String> = options.targets.iter().map(|t| without_keys(t)).collect();
+        for i in graph.graph.node_indices() {
+            let node = &graph.graph[i];
+            let NodeKind::Resource(addr) = &node.kind else {
+                continue;
+            };
+            let prefix: String = node.module.iter().map(|m| format!("module.{m}.")).collect();
+            let name = format!("{prefix}{addr}");
+            if wanted
+                .iter()
+                .any(|t| matches_target(&name, t) || matches_target(t, &name))
+            {
+                p.target_dependencies.extend(graph.resource_dependencies(i));
+            }
+        }
+        p.diags.push(
+            Diagnostic::warning("Resource targeting is in effect")
+                .with_detail("You are creating a plan with the -target option, which means that the result of this plan may not represent all of the changes requested by the current configuration.\n\nThe -target option is not for routine use, and is provided only for exceptional situations such as recovering from errors or mistakes, or when terrane specifically suggests to use it as part of an error message."),
+        );
+    }
     p.instances.insert(Vec::new(), vec![ModuleInstance::root()]);
     p.scopes.insert(
         ModuleInstance::root(),
@@ -319,6 +380,8 @@ pub(crate) struct Planner<'a> {
     refreshed: BTreeMap<ResourceInstanceAddr, Option<PriorObject>>,
     /// For each resource node, the resources it depends on (recorded in the state).
     dependencies: HashMap<petgraph::graph::NodeIndex, Vec<String>>,
+    /// Under `-target`: the resources targeted resources depend on (config addresses).
+    target_dependencies: BTreeSet<String>,
 }
 
 /// Evaluation in one module instance, with per-block names on top.
@@ -826,6 +889,17 @@ impl<'a> Planner<'a> {
             self.diags.push(unknown_type(r, &provider.name, "resource"));
             return Value::unknown();
         };
+        if !self.in_target(addr) {
+            // Outside -target: left as it is; expressions see what the state records.
+            let schema = resource.schema();
+            return self
+                .prior_of(addr)
+                .map(|p| {
+                    let paths = sensitive_attributes(&p.value, &schema.block);
+                    mark_paths(p.value, &paths)
+                })
+                .unwrap_or_else(Value::unknown);
+        }
         let schema = resource.schema().clone();
         let Some(scope) = self.scopes.get(inst) else {
             return Value::unknown();
@@ -1213,6 +1287,21 @@ impl<'a> Planner<'a> {
         false
     }
 
+    /// Whether an instance is planned under `-target`: it matches a target, or a targeted
+    /// resource depends on its resource.
+    fn in_target(&self, addr: &ResourceInstanceAddr) -> bool {
+        let targets = &self.options.targets;
+        if targets.is_empty() {
+            return true;
+        }
+        let name = addr.to_string();
+        if targets.iter().any(|t| matches_target(&name, t)) {
+            return true;
+        }
+        let config_name = without_keys(&name);
+        self.target_dependencies.contains(&config_name)
+    }
+
     /// What exists now for an instance: the refreshed object when refresh ran, else the
     /// state's record.
     fn prior_of(&self, addr: &ResourceInstanceAddr) -> Option<PriorObject> {
@@ -1421,8 +1510,13 @@ impl<'a> Planner<'a> {
 
     /// State objects nothing in the configuration accounts for any more are deleted.
     fn orphans(&mut self) {
+        let targets = self.options.targets.clone();
         for (addr, obj) in &self.prior.objects {
             if self.planned.contains(addr) || addr.resource.mode == ResourceMode::Data {
+                continue;
+            }
+            let name = addr.to_string();
+            if !targets.is_empty() && !targets.iter().any(|t| matches_target(&name, t)) {
                 continue;
             }
             let module_exists = self
