@@ -546,3 +546,29 @@ resource "terraform_data" "other" {
         "{plan}"
     );
 }
+
+#[test]
+fn refresh_only_records_what_changed_outside_without_changing_anything() {
+    let tmp = dir_with(&[(
+        "main.tf",
+        "resource \"local_file\" \"note\" {\n  filename = \"${path.module}/note.txt\"\n  content  = \"hello\"\n}\n",
+    )]);
+    ok(tmp.path(), &["apply", "-auto-approve"]);
+    std::fs::remove_file(tmp.path().join("note.txt")).unwrap();
+    let o = run(tmp.path(), &["plan", "-refresh-only", "-detailed-exitcode"]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(
+        text(&o).contains("local_file.note has been deleted"),
+        "{}",
+        text(&o)
+    );
+    ok(tmp.path(), &["apply", "-refresh-only", "-auto-approve"]);
+    // The state now says it is gone; nothing was created.
+    assert!(instances(tmp.path()).is_empty());
+    assert!(!tmp.path().join("note.txt").exists());
+    let plan = ok(tmp.path(), &["plan"]);
+    assert!(
+        plan.contains("Plan: 1 to add, 0 to change, 0 to destroy."),
+        "{plan}"
+    );
+}

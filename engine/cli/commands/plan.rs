@@ -24,7 +24,7 @@ pub struct PlanArgs {
     /// Plan to destroy every object in the state.
     #[arg(long)]
     pub destroy: bool,
-    /// Only update the state to match what exists (not supported yet).
+    /// Only update the state to match what exists; change nothing.
     #[arg(long = "refresh-only")]
     pub refresh_only: bool,
     /// Plan only these resources, instances or modules and what they depend on.
@@ -108,11 +108,14 @@ pub fn run(args: Args, ctx: &Ctx) -> u8 {
 /// The plan mode the options ask for; `None` (after an error message) for what is not
 /// supported yet.
 pub fn mode(args: &PlanArgs) -> Option<PlanMode> {
-    if args.refresh_only {
+    if args.refresh_only && args.destroy {
         eprintln!(
-            "Error: -refresh-only is not supported yet\n\nterrane does not compare the state with what exists yet; run a normal plan."
+            "Error: Incompatible plan mode options\n\nThe -destroy and -refresh-only options are mutually-exclusive."
         );
         return None;
+    }
+    if args.refresh_only {
+        return Some(PlanMode::RefreshOnly);
     }
     Some(if args.destroy {
         PlanMode::Destroy

@@ -889,7 +889,7 @@ impl<'a> Planner<'a> {
             self.diags.push(unknown_type(r, &provider.name, "resource"));
             return Value::unknown();
         };
-        if !self.in_target(addr) {
+        if !self.in_target(addr) || self.options.mode == PlanMode::RefreshOnly {
             // Outside -target: left as it is; expressions see what the state records.
             let schema = resource.schema();
             return self
@@ -1367,6 +1367,18 @@ impl<'a> Planner<'a> {
                         replace_paths: Vec::new(),
                         importing: None,
                     });
+                    // Applying persists what exists now (an operation may overwrite it).
+                    if let Some(run) = self.apply.as_mut() {
+                        run.changed.insert(
+                            addr.clone(),
+                            Some(crate::apply::Recorded {
+                                value: v.clone(),
+                                provider: old.provider.clone(),
+                                schema_version: resource.schema().version,
+                                dependencies: old.dependencies.clone(),
+                            }),
+                        );
+                    }
                     self.refreshed
                         .insert(addr, Some(PriorObject { value: v, ..old }));
                 }
@@ -1510,6 +1522,9 @@ impl<'a> Planner<'a> {
 
     /// State objects nothing in the configuration accounts for any more are deleted.
     fn orphans(&mut self) {
+        if self.options.mode == PlanMode::RefreshOnly {
+            return;
+        }
         let targets = self.options.targets.clone();
         for (addr, obj) in &self.prior.objects {
             if self.planned.contains(addr) || addr.resource.mode == ResourceMode::Data {

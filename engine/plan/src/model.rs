@@ -143,6 +143,9 @@ impl Plan {
     /// Whether applying it would change anything: resources, their addresses, imports, or
     /// outputs.
     pub fn has_changes(&self) -> bool {
+        if self.mode == PlanMode::RefreshOnly {
+            return !self.drift.is_empty();
+        }
         self.changes
             .iter()
             .any(|c| c.action != Action::NoOp || c.prev_addr.is_some() || c.importing.is_some())
