@@ -572,3 +572,41 @@ fn refresh_only_records_what_changed_outside_without_changing_anything() {
         "{plan}"
     );
 }
+
+#[test]
+fn json_mode_streams_one_event_per_line() {
+    let tmp = dir_with(&[(
+        "main.tf",
+        "resource \"terraform_data\" \"a\" {\n  input = \"x\"\n}\noutput \"o\" {\n  value = terraform_data.a.input\n}\n",
+    )]);
+    let kinds = |args: &[&str]| -> Vec<String> {
+        let o = run(tmp.path(), args);
+        assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+        String::from_utf8_lossy(&o.stdout)
+            .lines()
+            .map(|l| {
+                let v: serde_json::Value = serde_json::from_str(l).expect("each line is JSON");
+                v["type"].as_str().unwrap_or("").to_owned()
+            })
+            .collect()
+    };
+    assert_eq!(
+        kinds(&["plan", "-json"]),
+        ["version", "planned_change", "change_summary", "outputs"]
+    );
+    assert_eq!(
+        kinds(&["apply", "-json", "-auto-approve"]),
+        [
+            "version",
+            "planned_change",
+            "change_summary",
+            "apply_start",
+            "apply_complete",
+            "change_summary",
+            "outputs"
+        ]
+    );
+    let o = run(tmp.path(), &["apply", "-json"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(text(&o).contains("-auto-approve"));
+}

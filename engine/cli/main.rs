@@ -7,6 +7,7 @@ mod output;
 mod providers;
 mod session;
 mod state_io;
+mod ui_json;
 
 use clap::{Parser, Subcommand};
 use std::ffi::OsString;
@@ -56,6 +57,12 @@ enum Command {
     Destroy(commands::apply::Args),
     /// Show root module outputs from the state.
     Output(commands::output::Args),
+    /// Show the current state or a saved plan.
+    Show(commands::show::Args),
+    /// Advanced state management: list, show, mv, rm, pull, push.
+    State(commands::state::Args),
+    /// Release a stuck lock on the state.
+    ForceUnlock(commands::force_unlock::Args),
     /// Print the dependency graph in Graphviz DOT format.
     Graph(commands::graph::Args),
     /// Rewrite configuration files in the canonical format.
@@ -107,6 +114,9 @@ fn main() -> ExitCode {
         Command::Apply(args) => commands::apply::run(args, &ctx, false),
         Command::Destroy(args) => commands::apply::run(args, &ctx, true),
         Command::Output(args) => commands::output::run(args, &ctx),
+        Command::Show(args) => commands::show::run(args, &ctx),
+        Command::State(args) => commands::state::run(args, &ctx),
+        Command::ForceUnlock(args) => commands::force_unlock::run(args, &ctx),
         Command::Graph(args) => commands::graph::run(args, &ctx),
         Command::Fmt(args) => commands::fmt::run(args, &ctx),
         Command::Version(args) => commands::version::run(args),

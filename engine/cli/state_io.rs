@@ -137,6 +137,8 @@ pub struct JournalObserver {
     /// What each running operation does and since when, for its completion message and
     /// the "Still creating..." lines.
     pub in_flight: InFlight,
+    /// Report as Terraform's machine-readable UI events instead of lines for people.
+    pub json: bool,
 }
 
 /// Operations in progress: what they do and since when.
@@ -148,6 +150,7 @@ pub type InFlight =
 pub fn spawn_ticker(
     in_flight: InFlight,
     done: Arc<std::sync::atomic::AtomicBool>,
+    json: bool,
 ) -> std::thread::JoinHandle<()> {
     std::thread::spawn(move || {
         let mut last_report: std::collections::HashMap<ResourceInstanceAddr, u64> =
@@ -172,7 +175,23 @@ pub fn spawn_ticker(
                     Action::Read => "Still reading...",
                     _ => "Still creating...",
                 };
-                crate::output::emitln(&format!("{addr}: {still} [{}s elapsed]", tens * 10));
+                if json {
+                    crate::ui_json::event(
+                        "apply_progress",
+                        "info",
+                        &format!("{addr}: {still} [{}s elapsed]", tens * 10),
+                        serde_json::json!({ "hook": {
+                            "resource": crate::ui_json::resource(&addr),
+                            "action": crate::ui_json::action_name(action),
+                            "elapsed_seconds": tens * 10,
+                        }})
+                        .as_object()
+                        .cloned()
+                        .unwrap_or_default(),
+                    );
+                } else {
+                    crate::output::emitln(&format!("{addr}: {still} [{}s elapsed]", tens * 10));
+                }
             }
         }
     })
@@ -184,6 +203,7 @@ impl JournalObserver {
             journal,
             failure: Mutex::new(None),
             in_flight: Arc::new(Mutex::new(std::collections::HashMap::new())),
+            json: false,
         }
     }
 
@@ -232,6 +252,58 @@ fn journal_action(action: Action) -> terrane_state::Action {
     }
 }
 
+impl JournalObserver {
+    /// `apply_complete` / `apply_errored` events.
+    fn json_finished(&self, addr: &ResourceInstanceAddr, outcome: &Outcome, secs: u64) {
+        let action = self
+            .in_flight
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(addr)
+            .map_or(Action::Create, |(a, _)| *a);
+        let mut hook = serde_json::json!({
+            "resource": crate::ui_json::resource(addr),
+            "action": crate::ui_json::action_name(action),
+            "elapsed_seconds": secs,
+        });
+        let (kind, level, message) = match outcome {
+            Outcome::Present { value, .. } => {
+                if let Some(id) = value.get_attr("id").and_then(|v| v.as_str()) {
+                    hook["id_key"] = serde_json::json!("id");
+                    hook["id_value"] = serde_json::json!(id);
+                }
+                (
+                    "apply_complete",
+                    "info",
+                    format!("{addr}: {} after {secs}s", verb(action).1),
+                )
+            }
+            Outcome::Deleted => (
+                "apply_complete",
+                "info",
+                format!("{addr}: Destruction complete after {secs}s"),
+            ),
+            Outcome::Failed { .. } => (
+                "apply_errored",
+                "error",
+                format!(
+                    "{addr}: Plan to {} failed",
+                    crate::ui_json::action_name(action)
+                ),
+            ),
+        };
+        crate::ui_json::event(
+            kind,
+            level,
+            &message,
+            serde_json::json!({ "hook": hook })
+                .as_object()
+                .cloned()
+                .unwrap_or_default(),
+        );
+    }
+}
+
 impl ApplyObserver for JournalObserver {
     fn starting(&self, addr: &ResourceInstanceAddr, action: Action) {
         // Before a call that may create something goes out, the intent is on disk.
@@ -243,7 +315,20 @@ impl ApplyObserver for JournalObserver {
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .insert(addr.clone(), (action, std::time::Instant::now()));
-        if action.is_replace() {
+        if self.json {
+            crate::ui_json::event(
+                "apply_start",
+                "info",
+                &format!("{addr}: {}", verb(action).0),
+                serde_json::json!({ "hook": {
+                    "resource": crate::ui_json::resource(addr),
+                    "action": crate::ui_json::action_name(action),
+                }})
+                .as_object()
+                .cloned()
+                .unwrap_or_default(),
+            );
+        } else if action.is_replace() {
             self.say(&format!("{addr}: Destroying and replacing..."));
         } else {
             self.say(&format!("{addr}: {}", verb(action).0));
@@ -252,6 +337,9 @@ impl ApplyObserver for JournalObserver {
 
     fn finished(&self, addr: &ResourceInstanceAddr, outcome: &Outcome, elapsed: Duration) {
         let secs = elapsed.as_secs();
+        if self.json {
+            self.json_finished(addr, outcome, secs);
+        }
         match outcome {
             Outcome::Present {
                 value,
@@ -273,7 +361,9 @@ impl ApplyObserver for JournalObserver {
                     .filter(|_| !value.get_attr("id").is_some_and(Value::is_sensitive));
                 let id = id.map(|i| format!(" [id={i}]")).unwrap_or_default();
                 let done = verb(self.take_action(addr)).1;
-                self.say(&format!("{addr}: {done} after {secs}s{id}"));
+                if !self.json {
+                    self.say(&format!("{addr}: {done} after {secs}s{id}"));
+                }
             }
             Outcome::Deleted => {
                 self.take_action(addr);
@@ -283,7 +373,9 @@ impl ApplyObserver for JournalObserver {
                     provider: String::new(),
                     instance: None,
                 });
-                self.say(&format!("{addr}: Destruction complete after {secs}s"));
+                if !self.json {
+                    self.say(&format!("{addr}: Destruction complete after {secs}s"));
+                }
             }
             Outcome::Failed {
                 still_exists,
@@ -308,6 +400,8 @@ impl ApplyObserver for JournalObserver {
     }
 
     fn progress(&self, addr: &ResourceInstanceAddr, message: &str) {
-        self.say(&format!("{addr}: {message}"));
+        if !self.json {
+            self.say(&format!("{addr}: {message}"));
+        }
     }
 }

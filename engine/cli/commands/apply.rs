@@ -22,6 +22,10 @@ pub struct Args {
     /// Apply without asking for confirmation.
     #[arg(long = "auto-approve")]
     auto_approve: bool,
+    /// Machine-readable output: Terraform's UI events, one JSON object per line (needs
+    /// -auto-approve or a plan file).
+    #[arg(long)]
+    json: bool,
     /// A plan saved with `terrane plan -out FILE`, applied exactly.
     plan_file: Option<PathBuf>,
 }
@@ -29,6 +33,12 @@ pub struct Args {
 pub fn run(args: Args, ctx: &Ctx, destroying: bool) -> u8 {
     let mut common = args.common.clone();
     common.destroy |= destroying;
+    if args.json && !args.auto_approve && args.plan_file.is_none() {
+        eprintln!(
+            "Error: Plan approval needed\n\nterrane cannot ask for confirmation with -json: add -auto-approve, or apply a saved plan file."
+        );
+        return 1;
+    }
     let Some(mode) = mode(&common) else {
         return 1;
     };
@@ -56,7 +66,12 @@ pub fn run(args: Args, ctx: &Ctx, destroying: bool) -> u8 {
         Ok(p) => p,
         Err(code) => return code,
     };
-    print_diagnostics(&diags, &s.sources, ctx);
+    if args.json {
+        crate::ui_json::version();
+        crate::ui_json::diagnostics(&diags, &s.sources);
+    } else {
+        print_diagnostics(&diags, &s.sources, ctx);
+    }
     if diags.has_errors() {
         return 1;
     }
@@ -81,11 +96,17 @@ pub fn run(args: Args, ctx: &Ctx, destroying: bool) -> u8 {
             );
             return 1;
         }
+    } else if args.json {
+        crate::ui_json::plan(&plan);
     } else {
         emit(&render(&plan, &s, ctx));
     }
     if !plan.has_changes() {
-        emitln(&summary(destroying, 0, 0, 0));
+        if args.json {
+            crate::ui_json::summary(if destroying { "destroy" } else { "apply" }, 0, 0, 0, 0);
+        } else {
+            emitln(&summary(destroying, 0, 0, 0));
+        }
         return 0;
     }
     if saved.is_none() && !args.auto_approve && !confirm(destroying) {
@@ -120,9 +141,12 @@ pub fn run(args: Args, ctx: &Ctx, destroying: bool) -> u8 {
             );
         }
     }
-    let observer = Arc::new(JournalObserver::new(journal.clone()));
+    let mut observer = JournalObserver::new(journal.clone());
+    observer.json = args.json;
+    let observer = Arc::new(observer);
     let ticking = Arc::new(AtomicBool::new(false));
-    let ticker = crate::state_io::spawn_ticker(observer.in_flight.clone(), ticking.clone());
+    let ticker =
+        crate::state_io::spawn_ticker(observer.in_flight.clone(), ticking.clone(), args.json);
     let stop = Arc::new(AtomicBool::new(false));
     let rt = match session::runtime() {
         Ok(rt) => rt,
@@ -201,8 +225,25 @@ pub fn run(args: Args, ctx: &Ctx, destroying: bool) -> u8 {
         );
         return 1;
     }
-    print_diagnostics(&diags, &s.sources, ctx);
     let (add, change, destroy) = count(&applied, &changed);
+    if args.json {
+        crate::ui_json::diagnostics(&diags, &s.sources);
+        let imports = applied
+            .changes
+            .iter()
+            .filter(|c| c.importing.is_some())
+            .count();
+        crate::ui_json::summary(
+            if destroying { "destroy" } else { "apply" },
+            add,
+            change,
+            destroy,
+            imports,
+        );
+        crate::ui_json::outputs(&applied);
+        return u8::from(diags.has_errors());
+    }
+    print_diagnostics(&diags, &s.sources, ctx);
     if diags.has_errors() {
         eprintln!(
             "\nApply finished with errors: {add} added, {change} changed, {destroy} destroyed. The state records what exists."

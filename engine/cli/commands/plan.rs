@@ -58,7 +58,7 @@ pub struct Args {
     /// Exit with 2 when there are changes, 0 when there are none.
     #[arg(long = "detailed-exitcode")]
     detailed_exitcode: bool,
-    /// Print the plan in Terraform's JSON plan format.
+    /// Machine-readable output: Terraform's UI events, one JSON object per line.
     #[arg(long)]
     json: bool,
 }
@@ -75,14 +75,19 @@ pub fn run(args: Args, ctx: &Ctx) -> u8 {
         Ok(p) => p,
         Err(code) => return code,
     };
-    print_diagnostics(&diags, &s.sources, ctx);
-    if diags.has_errors() {
-        return 1;
-    }
     if args.json {
-        let json = terrane_plan::plan_to_json(&plan, terrane_core::TERRAFORM_COMPAT_VERSION);
-        emitln(&serde_json::to_string(&json).unwrap_or_default());
+        crate::ui_json::version();
+        crate::ui_json::diagnostics(&diags, &s.sources);
+        if diags.has_errors() {
+            return 1;
+        }
+        crate::ui_json::plan(&plan);
+        crate::ui_json::outputs(&plan);
     } else {
+        print_diagnostics(&diags, &s.sources, ctx);
+        if diags.has_errors() {
+            return 1;
+        }
         emit(&render(&plan, &s, ctx));
     }
     if let Some(out) = &args.out {
