@@ -2,10 +2,13 @@
 
 pub mod apply;
 pub mod fmt;
+pub mod force_unlock;
 pub mod graph;
 pub mod init;
 pub mod output;
 pub mod plan;
+pub mod show;
+pub mod state;
 pub mod validate;
 pub mod version;
 
