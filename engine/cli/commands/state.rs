@@ -338,18 +338,15 @@ fn resource_instances(state: &State, addr: &ResourceAddr) -> Vec<ResourceInstanc
 /// by module, data sources before managed resources, then type, name and key (no key, then
 /// numbers, then strings).
 fn sort_instances(addrs: &mut [ResourceInstanceAddr]) {
-    addrs.sort_by(|a, b| {
-        let key = |x: &ResourceInstanceAddr| {
-            (
-                x.resource.module.0.len(),
-                x.resource.module.0.clone(),
-                x.resource.mode == ResourceMode::Managed,
-                x.resource.type_name.clone(),
-                x.resource.name.clone(),
-                x.key.clone(),
-            )
-        };
-        key(a).cmp(&key(b))
+    addrs.sort_by_cached_key(|x| {
+        (
+            x.resource.module.0.len(),
+            x.resource.module.0.clone(),
+            x.resource.mode == ResourceMode::Managed,
+            x.resource.type_name.clone(),
+            x.resource.name.clone(),
+            x.key.clone(),
+        )
     });
 }
 

@@ -218,6 +218,13 @@ impl LocalBackend {
 
     fn try_lock(&self, operation: &str, info: &str) -> Result<Lock, StateError> {
         let lock_file = self.lock_path();
+        // `backend "local" { path = "state/prod.tfstate" }`: the directory may not exist yet.
+        if let Some(dir) = lock_file.parent().filter(|d| !d.as_os_str().is_empty())
+            && !dir.exists()
+        {
+            fs::create_dir_all(dir)
+                .map_err(|e| StateError::io(dir, "create the state directory", e))?;
+        }
         let info = LockInfo {
             id: uuid::Uuid::new_v4().to_string(),
             operation: operation.to_owned(),
