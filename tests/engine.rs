@@ -610,3 +610,19 @@ fn json_mode_streams_one_event_per_line() {
     assert_eq!(o.status.code(), Some(1));
     assert!(text(&o).contains("-auto-approve"));
 }
+
+#[test]
+fn lists_and_sets_in_dynamic_attributes_do_not_cause_a_diff_on_every_plan() {
+    let tmp = dir_with(&[(
+        "main.tf",
+        "resource \"terraform_data\" \"a\" {\n  input = tolist([\"a\", \"b\"])\n}\nresource \"terraform_data\" \"b\" {\n  input = toset([\"q\"])\n}\n",
+    )]);
+    ok(tmp.path(), &["apply", "-auto-approve"]);
+    let o = run(tmp.path(), &["plan", "-detailed-exitcode"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let s = state(tmp.path());
+    assert_eq!(
+        s["resources"][0]["instances"][0]["attributes"]["input"]["type"],
+        serde_json::json!(["list", "string"])
+    );
+}

@@ -71,9 +71,13 @@ pub fn prior_from_state(state: &State, registry: &Registry) -> (Prior, Diagnosti
     (prior, diags)
 }
 
-/// A state instance for a value: attributes as JSON, sensitive attributes in Terraform's
-/// path format.
-pub fn instance_from_value(value: &Value, schema_version: u64) -> InstanceState {
+/// A state instance: the attributes as the schema wrote them, and the sensitive attributes
+/// of `value` in Terraform's path format.
+pub fn instance_from(
+    value: &Value,
+    attributes: &serde_json::Value,
+    schema_version: u64,
+) -> InstanceState {
     let sensitive: Vec<serde_json::Value> = value
         .as_entries()
         .map(|attrs| {
@@ -84,8 +88,7 @@ pub fn instance_from_value(value: &Value, schema_version: u64) -> InstanceState 
                 .collect()
         })
         .unwrap_or_default();
-    let (plain, _) = value.clone().unmark_deep();
-    let mut instance = InstanceState::new(plain.to_json().unwrap_or(serde_json::Value::Null));
+    let mut instance = InstanceState::new(attributes.clone());
     instance.schema_version = schema_version;
     instance.sensitive_attributes = serde_json::Value::Array(sensitive);
     instance
@@ -343,11 +346,12 @@ impl ApplyObserver for JournalObserver {
         match outcome {
             Outcome::Present {
                 value,
+                attributes,
                 provider,
                 schema_version,
                 dependencies,
             } => {
-                let mut instance = instance_from_value(value, *schema_version);
+                let mut instance = instance_from(value, attributes, *schema_version);
                 instance.dependencies = dependencies.clone();
                 self.record(&Entry::Done {
                     addr: addr.clone(),
@@ -389,8 +393,8 @@ impl ApplyObserver for JournalObserver {
                     addr: addr.clone(),
                     deposed: None,
                     provider: provider.clone(),
-                    instance: still_exists.as_ref().map(|v| {
-                        let mut i = instance_from_value(v, *schema_version);
+                    instance: still_exists.as_ref().map(|(v, attributes)| {
+                        let mut i = instance_from(v, attributes, *schema_version);
                         i.dependencies = dependencies.clone();
                         i
                     }),

@@ -6,7 +6,7 @@ use crate::Ctx;
 use crate::commands::print_diagnostics;
 use crate::output::{emit, emitln};
 use crate::session;
-use crate::state_io::{JournalObserver, instance_from_value, output_state};
+use crate::state_io::{JournalObserver, instance_from, output_state};
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -183,7 +183,7 @@ pub fn run(args: Args, ctx: &Ctx, destroying: bool) -> u8 {
     for (addr, outcome) in &changed {
         match outcome {
             Some(r) => {
-                let mut instance = instance_from_value(&r.value, r.schema_version);
+                let mut instance = instance_from(&r.value, &r.attributes, r.schema_version);
                 instance.dependencies = r.dependencies.clone();
                 s.state.set(addr, &r.provider, instance);
             }

@@ -24,6 +24,9 @@ use terrane_types::{
 #[derive(Clone, Debug, PartialEq)]
 pub struct Recorded {
     pub value: Value,
+    /// The value as state JSON, written with the resource's schema (dynamic attributes with
+    /// their types).
+    pub attributes: serde_json::Value,
     pub provider: String,
     pub schema_version: u64,
     /// The resources it depends on (`aws_vpc.main`, `module.net.aws_subnet.a`), as
@@ -37,6 +40,7 @@ pub enum Outcome {
     /// It exists with this state (created, updated or replaced).
     Present {
         value: Value,
+        attributes: serde_json::Value,
         provider: String,
         schema_version: u64,
         dependencies: Vec<String>,
@@ -47,7 +51,7 @@ pub enum Outcome {
     /// failure came after its deletion in a replacement.
     Failed {
         error: ProviderError,
-        still_exists: Option<Value>,
+        still_exists: Option<(Value, serde_json::Value)>,
         provider: String,
         schema_version: u64,
         dependencies: Vec<String>,
@@ -123,11 +127,13 @@ impl ApplyRun {
         let recorded = match outcome {
             Outcome::Present {
                 value,
+                attributes,
                 provider,
                 schema_version,
                 dependencies,
             } => Some(Recorded {
                 value: value.clone(),
+                attributes: attributes.clone(),
                 provider: provider.clone(),
                 schema_version: *schema_version,
                 dependencies: dependencies.clone(),
@@ -139,8 +145,9 @@ impl ApplyRun {
                 schema_version,
                 dependencies,
                 ..
-            } => still_exists.clone().map(|value| Recorded {
+            } => still_exists.clone().map(|(value, attributes)| Recorded {
                 value,
+                attributes,
                 provider: provider.clone(),
                 schema_version: *schema_version,
                 dependencies: dependencies.clone(),
@@ -261,8 +268,12 @@ impl ApplyRun {
                     let outcome = match resource.delete(&prior, &ctx).await {
                         Ok(()) => Outcome::Deleted,
                         Err(error) => Outcome::Failed {
+                            still_exists: resource
+                                .schema()
+                                .block
+                                .value_to_json(&prior)
+                                .map(|j| (prior.clone(), j)),
                             error,
-                            still_exists: Some(prior),
                             provider: c.provider.clone(),
                             schema_version: 0,
                             dependencies: Vec::new(),
@@ -492,7 +503,15 @@ async fn run_op(op: Op, observer: Arc<dyn ApplyObserver>) -> (Op, Outcome) {
     let ctx = ApplyCtx::new(Arc::new(move |m: &str| {
         progress_observer.progress(&progress_addr, m)
     }));
+    let encode = |value: &Value, op: &Op| {
+        op.resource
+            .schema()
+            .block
+            .value_to_json(value)
+            .unwrap_or(serde_json::Value::Null)
+    };
     let present = |value: Value, op: &Op| Outcome::Present {
+        attributes: encode(&value, op),
         value,
         provider: op.provider.clone(),
         schema_version: op.schema_version,
@@ -500,7 +519,10 @@ async fn run_op(op: Op, observer: Arc<dyn ApplyObserver>) -> (Op, Outcome) {
     };
     let failed = |error: ProviderError, still: Option<Value>, op: &Op| Outcome::Failed {
         error,
-        still_exists: still,
+        still_exists: still.map(|v| {
+            let j = encode(&v, op);
+            (v, j)
+        }),
         provider: op.provider.clone(),
         schema_version: op.schema_version,
         dependencies: op.dependencies.clone(),

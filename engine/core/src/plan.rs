@@ -1069,6 +1069,10 @@ impl<'a> Planner<'a> {
             run.changed.insert(
                 addr.clone(),
                 Some(crate::apply::Recorded {
+                    attributes: schema
+                        .block
+                        .value_to_json(&p.value)
+                        .unwrap_or(serde_json::Value::Null),
                     value: p.value.clone(),
                     provider: provider.state_name.clone(),
                     schema_version: schema.version,
@@ -1372,6 +1376,11 @@ impl<'a> Planner<'a> {
                         run.changed.insert(
                             addr.clone(),
                             Some(crate::apply::Recorded {
+                                attributes: resource
+                                    .schema()
+                                    .block
+                                    .value_to_json(&v)
+                                    .unwrap_or(serde_json::Value::Null),
                                 value: v.clone(),
                                 provider: old.provider.clone(),
                                 schema_version: resource.schema().version,

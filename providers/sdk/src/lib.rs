@@ -13,7 +13,10 @@ mod schema;
 pub use diff::{PlannedChange, plan_default, proposed_new_state};
 pub use error::ProviderError;
 pub use registry::Registry;
-pub use schema::{Attribute, Block, NestedBlock, Nesting, Schema};
+pub use schema::{
+    Attribute, Block, NestedBlock, Nesting, Schema, type_from_json, type_to_json, typed_from_json,
+    typed_to_json,
+};
 
 use async_trait::async_trait;
 use std::sync::Arc;

@@ -202,6 +202,13 @@ impl Block {
         typed_from_json(&self.value_type(), json, "")
     }
 
+    /// Writes an object of this block as state JSON, as Terraform does: attributes of dynamic
+    /// type carry their type (`{"value": ..., "type": ...}`) so lists, sets and tuples come
+    /// back as what they were. `None` if the value is not wholly known.
+    pub fn value_to_json(&self, value: &Value) -> Option<serde_json::Value> {
+        typed_to_json(&self.value_type(), value)
+    }
+
     /// Names of the attributes whose values are sensitive (top level).
     pub fn sensitive_attributes(&self) -> impl Iterator<Item = &str> {
         self.attributes
@@ -211,12 +218,116 @@ impl Block {
     }
 }
 
+/// Writes a value of type `ty` as state JSON (dynamic parts wrapped with their type).
+pub fn typed_to_json(ty: &Type, value: &Value) -> Option<serde_json::Value> {
+    use serde_json::Value as J;
+    let value = value.unmarked();
+    match (ty, value) {
+        (_, Value::Null(_)) => Some(J::Null),
+        (_, Value::Unknown(_)) => None,
+        (Type::Dynamic, v) => Some(serde_json::json!({
+            "value": v.clone().unmark_deep().0.to_json()?,
+            "type": type_to_json(&v.ty()),
+        })),
+        (
+            Type::List(e) | Type::Set(e),
+            Value::List(items) | Value::Set(items) | Value::Tuple(items),
+        ) => Some(J::Array(
+            items
+                .iter()
+                .map(|i| typed_to_json(e, i))
+                .collect::<Option<_>>()?,
+        )),
+        (Type::Tuple(es), Value::Tuple(items) | Value::List(items)) => Some(J::Array(
+            es.iter()
+                .zip(items)
+                .map(|(t, i)| typed_to_json(t, i))
+                .collect::<Option<_>>()?,
+        )),
+        (Type::Map(e), Value::Map(m) | Value::Object(m)) => Some(J::Object(
+            m.iter()
+                .map(|(k, v)| Some((k.clone(), typed_to_json(e, v)?)))
+                .collect::<Option<_>>()?,
+        )),
+        (Type::Object(attrs), Value::Object(m) | Value::Map(m)) => Some(J::Object(
+            attrs
+                .iter()
+                .map(|(k, t)| {
+                    let v = m.get(k).map_or(Some(J::Null), |v| typed_to_json(t, v))?;
+                    Some((k.clone(), v))
+                })
+                .collect::<Option<_>>()?,
+        )),
+        (_, v) => v.clone().unmark_deep().0.to_json(),
+    }
+}
+
+/// cty's JSON for a type: `"string"`, `["list","string"]`, `["object",{"a":"number"}]`.
+pub fn type_to_json(t: &Type) -> serde_json::Value {
+    use serde_json::json;
+    match t {
+        Type::Dynamic => json!("dynamic"),
+        Type::String => json!("string"),
+        Type::Number => json!("number"),
+        Type::Bool => json!("bool"),
+        Type::List(e) => json!(["list", type_to_json(e)]),
+        Type::Set(e) => json!(["set", type_to_json(e)]),
+        Type::Map(e) => json!(["map", type_to_json(e)]),
+        Type::Tuple(es) => json!(["tuple", es.iter().map(type_to_json).collect::<Vec<_>>()]),
+        Type::Object(attrs) => json!([
+            "object",
+            attrs
+                .iter()
+                .map(|(k, t)| (k.clone(), type_to_json(t)))
+                .collect::<serde_json::Map<_, _>>()
+        ]),
+    }
+}
+
+/// Reads cty's JSON for a type.
+pub fn type_from_json(j: &serde_json::Value) -> Option<Type> {
+    use serde_json::Value as J;
+    match j {
+        J::String(s) => match s.as_str() {
+            "string" => Some(Type::String),
+            "number" => Some(Type::Number),
+            "bool" => Some(Type::Bool),
+            "dynamic" => Some(Type::Dynamic),
+            _ => None,
+        },
+        J::Array(parts) => match (parts.first()?.as_str()?, parts.get(1)?) {
+            ("list", e) => Some(Type::list(type_from_json(e)?)),
+            ("set", e) => Some(Type::set(type_from_json(e)?)),
+            ("map", e) => Some(Type::map(type_from_json(e)?)),
+            ("tuple", J::Array(es)) => Some(Type::Tuple(
+                es.iter().map(type_from_json).collect::<Option<_>>()?,
+            )),
+            ("object", J::Object(attrs)) => Some(Type::Object(
+                attrs
+                    .iter()
+                    .map(|(k, t)| Some((k.clone(), type_from_json(t)?)))
+                    .collect::<Option<_>>()?,
+            )),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
 /// Reads JSON as a value of type `ty`; `at` names the place for error messages.
 pub fn typed_from_json(ty: &Type, json: &serde_json::Value, at: &str) -> Result<Value, String> {
     use serde_json::Value as J;
     let wrong = |want: &str| Err(format!("{}: expected {want}, found {json}", display_at(at)));
     match (ty, json) {
         (_, J::Null) => Ok(Value::Null(ty.clone())),
+        // Terraform writes dynamic values with their type.
+        (Type::Dynamic, J::Object(m))
+            if m.len() == 2
+                && m.contains_key("value")
+                && let Some(t) = m.get("type").and_then(type_from_json) =>
+        {
+            typed_from_json(&t, &m["value"], at)
+        }
         (Type::Dynamic, j) => Ok(Value::from_json(j)),
         (Type::String, J::String(s)) => Ok(Value::String(s.clone())),
         (Type::String, J::Number(n)) => Ok(Value::String(n.to_string())),
@@ -320,6 +431,23 @@ mod tests {
             v.get_attr("ingress").unwrap().as_seq().unwrap()[0].get_attr("cidr"),
             Some(&Value::from("0.0.0.0/0"))
         );
+    }
+
+    #[test]
+    fn dynamic_values_keep_their_type_through_state_json() {
+        let block = Block::new().attr("input", Attribute::optional(Type::Dynamic));
+        for v in [
+            Value::List(vec![Value::from("a"), Value::from("b")]),
+            Value::set(vec![Value::from("q")]),
+            Value::Tuple(vec![Value::from(1), Value::Bool(true)]),
+            Value::object([("x", Value::from(1))]),
+        ] {
+            let obj = Value::object([("input", v.clone())]);
+            let json = block.value_to_json(&obj).unwrap();
+            assert_eq!(json["input"]["type"], type_to_json(&v.ty()));
+            let back = block.value_from_json(&json).unwrap();
+            assert_eq!(back.get_attr("input"), Some(&v));
+        }
     }
 
     #[test]
