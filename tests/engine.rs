@@ -626,3 +626,20 @@ fn lists_and_sets_in_dynamic_attributes_do_not_cause_a_diff_on_every_plan() {
         serde_json::json!(["list", "string"])
     );
 }
+
+#[test]
+fn destroy_refuses_to_destroy_what_prevent_destroy_protects() {
+    let tmp = dir_with(&[(
+        "main.tf",
+        "resource \"terraform_data\" \"db\" {\n  input = \"data\"\n  lifecycle {\n    prevent_destroy = true\n  }\n}\n",
+    )]);
+    ok(tmp.path(), &["apply", "-auto-approve"]);
+    let o = run(tmp.path(), &["destroy", "-auto-approve"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        text(&o).contains("Instance cannot be destroyed"),
+        "{}",
+        text(&o)
+    );
+    assert_eq!(instances(tmp.path()), ["terraform_data.db"]);
+}

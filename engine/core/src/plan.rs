@@ -216,6 +216,30 @@ pub(crate) async fn walk(
         ModuleScope::new(&config.root, &p.root_dir, &p.cwd),
     );
     if destroying {
+        // lifecycle.prevent_destroy guards against this very command.
+        for c in &p.plan.changes {
+            let module = p.modules.get(&c.addr.resource.module.config_path());
+            let key = match c.addr.resource.mode {
+                ResourceMode::Managed => {
+                    format!("{}.{}", c.addr.resource.type_name, c.addr.resource.name)
+                }
+                ResourceMode::Data => continue,
+            };
+            if let Some(r) = module.and_then(|m| m.module.resources.get(&key))
+                && r.lifecycle.prevent_destroy
+            {
+                p.diags.push(
+                    Diagnostic::error("Instance cannot be destroyed")
+                        .with_detail(format!(
+                            "Resource {} has lifecycle.prevent_destroy set, but the plan calls for this resource to be destroyed. To avoid this error and continue with the plan, either disable lifecycle.prevent_destroy or reduce the scope of the plan using the -target flag.",
+                            c.addr
+                        ))
+                        .with_span(r.decl_span),
+                );
+            }
+        }
+    }
+    if destroying && !p.diags.has_errors() {
         // Only what provider blocks may refer to is evaluated: root variables and locals.
         if let Some(order) = graph.evaluation_order() {
             for i in order {
@@ -233,7 +257,7 @@ pub(crate) async fn walk(
                 p.apply = Some(run);
             }
         }
-    } else {
+    } else if !destroying {
         crate::apply::schedule(&mut p, &graph).await;
         p.orphans();
         if p.apply.is_some() {
