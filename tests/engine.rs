@@ -643,3 +643,51 @@ fn destroy_refuses_to_destroy_what_prevent_destroy_protects() {
     );
     assert_eq!(instances(tmp.path()), ["terraform_data.db"]);
 }
+
+#[test]
+fn an_interrupt_lets_running_operations_finish_saves_the_state_and_exits_with_one() {
+    let mut tf =
+        String::from("resource \"time_sleep\" \"s0\" {\n  create_duration = \"600ms\"\n}\n");
+    for i in 1..4 {
+        tf.push_str(&format!(
+            "resource \"time_sleep\" \"s{i}\" {{\n  create_duration = \"600ms\"\n  depends_on      = [time_sleep.s{}]\n}}\n",
+            i - 1
+        ));
+    }
+    let tmp = dir_with(&[("main.tf", &tf)]);
+    let child = terrane(tmp.path())
+        .args(["apply", "-auto-approve"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Interrupt while the first sleep runs.
+    let journal = tmp.path().join("terraform.tfstate.journal");
+    let started = Instant::now();
+    while !std::fs::read_to_string(&journal)
+        .unwrap_or_default()
+        .contains("time_sleep.s0")
+        && started.elapsed() < Duration::from_secs(20)
+    {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let status = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let out = child.wait_with_output().unwrap();
+    let t = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{t}");
+    assert!(t.contains("Interrupt received"), "{t}");
+    assert!(t.contains("Apply interrupted"), "{t}");
+    // What finished is in the state; nothing is left locked or unjournaled.
+    let recorded = instances(tmp.path());
+    assert!(
+        recorded.contains(&"time_sleep.s0".to_string()),
+        "{recorded:?}"
+    );
+    assert!(recorded.len() < 4, "{recorded:?}");
+    assert!(!journal.exists());
+    assert!(!tmp.path().join(".terraform.tfstate.lock.info").exists());
+}

@@ -225,6 +225,13 @@ pub fn run(args: Args, ctx: &Ctx, destroying: bool) -> u8 {
         );
         return 1;
     }
+    let mut diags = diags;
+    if stop.load(Ordering::SeqCst) {
+        diags.push(
+            terrane_types::Diagnostic::error("Apply interrupted")
+                .with_detail("terrane stopped starting new operations after the interrupt and let the ones in progress finish. The state records everything that was done; run apply again to finish the rest."),
+        );
+    }
     let (add, change, destroy) = count(&applied, &changed);
     if args.json {
         crate::ui_json::diagnostics(&diags, &s.sources);
