@@ -150,11 +150,41 @@ pub type InFlight =
 
 /// Prints Terraform's "Still creating... [10s elapsed]" every ten seconds for each operation
 /// still running, until `done` is set.
+/// Operations finished so far (for the summary line).
+pub static FINISHED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// On a terminal, with many operations in flight, a one-line summary on stderr, updated in
+/// place ("  37/500 done, 10 in progress, 12s"); lines for people clear it first.
+static STATUS_SHOWN: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// How many operations must be in flight before the summary line appears.
+const SUMMARY_THRESHOLD: usize = 8;
+
+/// Clears the summary line if it is on screen.
+pub fn clear_status() {
+    if STATUS_SHOWN.swap(false, std::sync::atomic::Ordering::SeqCst) {
+        let mut err = std::io::stderr().lock();
+        let _ = std::io::Write::write_all(&mut err, b"\r\x1b[2K");
+        let _ = std::io::Write::flush(&mut err);
+    }
+}
+
+fn show_status(line: &str) {
+    let mut err = std::io::stderr().lock();
+    let _ = std::io::Write::write_all(&mut err, format!("\r\x1b[2K{line}").as_bytes());
+    let _ = std::io::Write::flush(&mut err);
+    STATUS_SHOWN.store(true, std::sync::atomic::Ordering::SeqCst);
+}
+
 pub fn spawn_ticker(
     in_flight: InFlight,
     done: Arc<std::sync::atomic::AtomicBool>,
     json: bool,
+    total: usize,
 ) -> std::thread::JoinHandle<()> {
+    use std::io::IsTerminal;
+    let terminal = !json && std::io::stderr().is_terminal();
+    let started = std::time::Instant::now();
     std::thread::spawn(move || {
         let mut last_report: std::collections::HashMap<ResourceInstanceAddr, u64> =
             std::collections::HashMap::new();
@@ -166,6 +196,16 @@ pub fn spawn_ticker(
                 .iter()
                 .map(|(a, (act, since))| (a.clone(), *act, since.elapsed().as_secs()))
                 .collect();
+            if terminal && now.len() >= SUMMARY_THRESHOLD {
+                show_status(&format!(
+                    "  {}/{total} done, {} in progress, {}s",
+                    FINISHED.load(std::sync::atomic::Ordering::SeqCst),
+                    now.len(),
+                    started.elapsed().as_secs()
+                ));
+            } else if terminal {
+                clear_status();
+            }
             for (addr, action, secs) in now {
                 let tens = secs / 10;
                 if tens == 0 || last_report.get(&addr) == Some(&tens) {
@@ -193,10 +233,12 @@ pub fn spawn_ticker(
                         .unwrap_or_default(),
                     );
                 } else {
+                    clear_status();
                     crate::output::emitln(&format!("{addr}: {still} [{}s elapsed]", tens * 10));
                 }
             }
         }
+        clear_status();
     })
 }
 
@@ -229,6 +271,7 @@ impl JournalObserver {
     }
 
     fn say(&self, line: &str) {
+        clear_status();
         crate::output::emitln(line);
     }
 }
@@ -339,6 +382,7 @@ impl ApplyObserver for JournalObserver {
     }
 
     fn finished(&self, addr: &ResourceInstanceAddr, outcome: &Outcome, elapsed: Duration) {
+        FINISHED.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         let secs = elapsed.as_secs();
         if self.json {
             self.json_finished(addr, outcome, secs);

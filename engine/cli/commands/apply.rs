@@ -145,8 +145,19 @@ pub fn run(args: Args, ctx: &Ctx, destroying: bool) -> u8 {
     observer.json = args.json;
     let observer = Arc::new(observer);
     let ticking = Arc::new(AtomicBool::new(false));
-    let ticker =
-        crate::state_io::spawn_ticker(observer.in_flight.clone(), ticking.clone(), args.json);
+    let ticker = {
+        let total = plan
+            .changes
+            .iter()
+            .filter(|c| c.action != Action::NoOp)
+            .count();
+        crate::state_io::spawn_ticker(
+            observer.in_flight.clone(),
+            ticking.clone(),
+            args.json,
+            total,
+        )
+    };
     let stop = Arc::new(AtomicBool::new(false));
     let rt = match session::runtime() {
         Ok(rt) => rt,
