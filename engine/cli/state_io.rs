@@ -189,7 +189,8 @@ pub fn spawn_ticker(
         let mut last_report: std::collections::HashMap<ResourceInstanceAddr, u64> =
             std::collections::HashMap::new();
         while !done.load(std::sync::atomic::Ordering::SeqCst) {
-            std::thread::sleep(Duration::from_millis(250));
+            // Woken early by `unpark` when the apply ends.
+            std::thread::park_timeout(Duration::from_millis(250));
             let now: Vec<(ResourceInstanceAddr, Action, u64)> = in_flight
                 .lock()
                 .unwrap_or_else(|p| p.into_inner())
@@ -264,7 +265,16 @@ impl JournalObserver {
 
 impl JournalObserver {
     fn record(&self, entry: &Entry) {
-        if let Err(e) = self.journal.append_durable(entry) {
+        // The fsync blocks: let the runtime move other tasks off this worker meanwhile, so
+        // operations keep finishing and one fsync covers several entries.
+        let append = || self.journal.append_durable(entry);
+        let result = match tokio::runtime::Handle::try_current() {
+            Ok(h) if h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread => {
+                tokio::task::block_in_place(append)
+            }
+            _ => append(),
+        };
+        if let Err(e) = result {
             let mut f = self.failure.lock().unwrap_or_else(|p| p.into_inner());
             f.get_or_insert(e.to_string());
         }

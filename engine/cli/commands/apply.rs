@@ -186,6 +186,7 @@ pub fn run(args: Args, ctx: &Ctx, destroying: bool) -> u8 {
         result
     });
     ticking.store(true, Ordering::SeqCst);
+    ticker.thread().unpark();
     let _ = ticker.join();
     // Fold what happened into the state and write it (the journal already holds it all).
     let changed = std::mem::take(&mut run.changed);

@@ -109,6 +109,36 @@ impl Graph {
         out.into_iter().collect()
     }
 
+    /// [`Graph::resource_dependencies`] of every resource node, in one pass over the nodes in
+    /// dependency order (each node's set is built from its direct dependencies' sets).
+    pub fn all_resource_dependencies(&self) -> HashMap<NodeIndex, Vec<String>> {
+        let Some(order) = self.evaluation_order() else {
+            return HashMap::new();
+        };
+        let mut upstream: HashMap<NodeIndex, std::sync::Arc<std::collections::BTreeSet<String>>> =
+            HashMap::new();
+        let mut out = HashMap::new();
+        for n in order {
+            let mut set = std::collections::BTreeSet::new();
+            for d in self.dependencies(n) {
+                if let Some(s) = upstream.get(&d) {
+                    set.extend(s.iter().cloned());
+                }
+                let dep = &self.graph[d];
+                if let NodeKind::Resource(addr) = &dep.kind {
+                    let prefix: String =
+                        dep.module.iter().map(|m| format!("module.{m}.")).collect();
+                    set.insert(format!("{prefix}{addr}"));
+                }
+            }
+            if matches!(self.graph[n].kind, NodeKind::Resource(_)) {
+                out.insert(n, set.iter().cloned().collect());
+            }
+            upstream.insert(n, std::sync::Arc::new(set));
+        }
+        out
+    }
+
     /// What a node depends on directly.
     pub fn dependencies(&self, n: NodeIndex) -> impl Iterator<Item = NodeIndex> + '_ {
         self.graph.neighbors_directed(n, Direction::Outgoing)

@@ -181,14 +181,13 @@ pub(crate) async fn walk(
         node: None,
         slots: HashMap::new(),
         refreshed: BTreeMap::new(),
-        dependencies: graph
-            .graph
-            .node_indices()
-            .filter(|&i| matches!(graph.graph[i].kind, NodeKind::Resource(_)))
-            .map(|i| (i, graph.resource_dependencies(i)))
-            .collect(),
+        // Only applying records dependencies (in the state); planning does not pay for them.
+        dependencies: HashMap::new(),
         target_dependencies: BTreeSet::new(),
     };
+    if p.apply.is_some() {
+        p.dependencies = graph.all_resource_dependencies();
+    }
     if !options.targets.is_empty() {
         let wanted: Vec<String> = options.targets.iter().map(|t| without_keys(t)).collect();
         for i in graph.graph.node_indices() {
