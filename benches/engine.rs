@@ -277,12 +277,12 @@ struct JournalObserver {
 }
 
 /// Mirrors `engine/cli/state_io.rs` `spawn_ticker` (the "Still creating..." thread: it polls
-/// every 250 ms until `done`; apply joins it after the walk).
+/// every 250 ms until `done`, or until unparked; apply unparks and joins it after the walk).
 fn spawn_ticker(in_flight: InFlight, done: Arc<AtomicBool>) -> std::thread::JoinHandle<()> {
     std::thread::spawn(move || {
         let mut last_report: HashMap<ResourceInstanceAddr, u64> = HashMap::new();
         while !done.load(Ordering::SeqCst) {
-            std::thread::sleep(Duration::from_millis(250));
+            std::thread::park_timeout(Duration::from_millis(250));
             let now: Vec<(ResourceInstanceAddr, u64)> = in_flight
                 .lock()
                 .unwrap_or_else(|p| p.into_inner())
@@ -302,7 +302,15 @@ fn spawn_ticker(in_flight: InFlight, done: Arc<AtomicBool>) -> std::thread::Join
 
 impl JournalObserver {
     fn record(&self, entry: &Entry) {
-        if let Err(e) = self.journal.append_durable(entry) {
+        // As the CLI: the blocking fsync runs in block_in_place.
+        let append = || self.journal.append_durable(entry);
+        let result = match tokio::runtime::Handle::try_current() {
+            Ok(h) if h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread => {
+                tokio::task::block_in_place(append)
+            }
+            _ => append(),
+        };
+        if let Err(e) = result {
             let mut f = self.failure.lock().unwrap_or_else(|p| p.into_inner());
             f.get_or_insert(e.to_string());
         }
@@ -523,6 +531,7 @@ fn bench_apply(shape: &str, n: usize, dir: &Path) {
     let walked = t.elapsed();
     let t_ticker = Instant::now();
     ticking.store(true, Ordering::SeqCst);
+    ticker.thread().unpark();
     let _ = ticker.join();
     let ticker_join = t_ticker.elapsed();
     assert!(!diags.has_errors(), "{}", first_error(&diags));
