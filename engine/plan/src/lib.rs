@@ -8,4 +8,4 @@ mod render;
 pub use file::{PLAN_FILE_FORMAT, PLAN_FILE_VERSION, PlanFileError};
 pub use json::{JSON_FORMAT_VERSION, plan_to_json};
 pub use model::*;
-pub use render::{DEFAULT_COLUMNS, Style, render_plan, render_plan_with_width};
+pub use render::{DEFAULT_COLUMNS, Style, go_quote, render_plan, render_plan_with_width};

@@ -10,6 +10,8 @@ mod differ;
 mod strings;
 mod text;
 
+pub use text::go_quote;
+
 #[cfg(test)]
 mod tests;
 

@@ -109,7 +109,7 @@ pub(crate) fn word_wrap(text: &str, columns: usize) -> String {
 
 /// A string quoted as Go's `%q` (`strconv.Quote`) does, which is how Terraform prints strings in
 /// plans: printable characters kept, others escaped.
-pub(crate) fn go_quote(s: &str) -> String {
+pub fn go_quote(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
     out.push('"');
     for c in s.chars() {
