@@ -29,7 +29,13 @@ pub fn open(ctx: &Ctx, operation: &str, lock: bool) -> Result<Session, u8> {
     let (config, mut diags) = terrane_config::load(Path::new("."), &mut sources);
     let cwd = std::env::current_dir().unwrap_or_else(|_| ".".into());
     if !diags.has_errors() {
-        diags.extend(terrane_core::validate(&config, &sources, &cwd));
+        let registry = crate::providers::registry();
+        diags.extend(terrane_core::validate_with(
+            &config,
+            &sources,
+            &cwd,
+            Some(&registry),
+        ));
     }
     if diags.has_errors() {
         print_diagnostics(&diags, &sources, ctx);

@@ -23,7 +23,13 @@ pub fn load_and_validate(sources: &mut SourceMap) -> (Config, Diagnostics) {
     let (config, mut diags) = terrane_config::load(Path::new("."), sources);
     if !diags.has_errors() {
         let cwd = std::env::current_dir().unwrap_or_else(|_| ".".into());
-        diags.extend(terrane_core::validate(&config, sources, &cwd));
+        let registry = crate::providers::registry();
+        diags.extend(terrane_core::validate_with(
+            &config,
+            sources,
+            &cwd,
+            Some(&registry),
+        ));
     }
     (config, diags)
 }

@@ -118,6 +118,8 @@ pub struct Resource {
     pub decl_span: Span,
     /// The block's `{`, where missing required arguments are reported.
     pub open_brace: Span,
+    /// The type label (`"aws_instance"`), where an unknown type is reported.
+    pub type_span: Span,
 }
 
 impl Resource {
@@ -916,6 +918,7 @@ fn resource_block(block: Block, mode: Mode, diags: &mut Diagnostics) -> Option<R
         span: block.span,
         decl_span,
         open_brace,
+        type_span: type_name.span,
     })
 }
 

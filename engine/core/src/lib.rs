@@ -12,5 +12,5 @@ mod validate;
 pub mod version;
 
 pub use graph::{Graph, Node, NodeKind};
-pub use validate::{for_each_problem, validate};
+pub use validate::{for_each_problem, validate, validate_with};
 pub use version::TERRAFORM_COMPAT_VERSION;

@@ -17,6 +17,18 @@ use terrane_types::{Diagnostic, Diagnostics, SourceMap, Span, Type, Value};
 
 /// Validates a loaded configuration. `cwd` is the directory commands run in (for `path.cwd`).
 pub fn validate(config: &Config, sources: &SourceMap, cwd: &Path) -> Diagnostics {
+    validate_with(config, sources, cwd, None)
+}
+
+/// [`validate`], also checking resource and data source bodies against the schemas of the
+/// compiled-in providers (unsupported or missing arguments, wrong types, unknown types), as
+/// Terraform's validate does once providers are installed.
+pub fn validate_with(
+    config: &Config,
+    sources: &SourceMap,
+    cwd: &Path,
+    registry: Option<&terrane_sdk::Registry>,
+) -> Diagnostics {
     let (graph, mut diags) = Graph::build(config);
     // Expressions holding a reference the graph could not resolve are not evaluated (their
     // error is already reported); everything else is, so independent errors all show.
@@ -32,6 +44,8 @@ pub fn validate(config: &Config, sources: &SourceMap, cwd: &Path) -> Diagnostics
         scopes: HashMap::new(),
         modules: HashMap::new(),
         poisoned,
+        providers: registry.map(|r| crate::providers::ProviderSet::new(r.clone())),
+        root: Some(&config.root),
         diags: &mut diags,
     };
     let root_dir = config.root.module.dir.clone();
@@ -62,7 +76,26 @@ struct Walk<'a> {
     modules: HashMap<Vec<String>, &'a ModuleNode>,
     /// Spans of references already reported as unresolvable.
     poisoned: Vec<Span>,
+    /// The compiled-in providers, to check bodies against their schemas (when given).
+    providers: Option<crate::providers::ProviderSet>,
+    root: Option<&'a ModuleNode>,
     diags: &'a mut Diagnostics,
+}
+
+/// Evaluation for the schema decoder, in one module of the validate walk.
+struct WalkEval<'w, 'a> {
+    walk: &'w mut Walk<'a>,
+    module: &'w [String],
+}
+
+impl crate::decode::Evaluate for WalkEval<'_, '_> {
+    fn eval(
+        &mut self,
+        extra: &BTreeMap<String, Value>,
+        e: &terrane_lang::ast::Expr,
+    ) -> Option<Value> {
+        self.walk.eval_in(self.module, extra.clone(), e)
+    }
 }
 
 impl Walk<'_> {
@@ -365,7 +398,25 @@ impl Walk<'_> {
             );
         }
         extra.insert("self".into(), Value::unknown());
-        self.body(&m.path, &extra, &r.body);
+        match self.schema_for(m, r) {
+            Some(block) => {
+                let mut decode_diags = Diagnostics::new();
+                let path = m.path.clone();
+                crate::decode::decode_body(
+                    &mut WalkEval {
+                        walk: self,
+                        module: &path,
+                    },
+                    &extra,
+                    &r.body,
+                    &block,
+                    r.open_brace,
+                    &mut decode_diags,
+                );
+                self.diags.extend(decode_diags);
+            }
+            None => self.body(&m.path, &extra, &r.body),
+        }
         for c in &r.lifecycle.preconditions {
             self.eval_in(&m.path, extra.clone(), &c.condition);
         }
@@ -373,6 +424,35 @@ impl Walk<'_> {
         if let Some(scope) = self.scopes.get_mut(&m.path) {
             scope.set_resource(r, Value::unknown());
         }
+    }
+
+    /// The schema of a resource's or data source's type, when its provider is compiled in;
+    /// an unknown type of a known provider is reported.
+    fn schema_for(
+        &mut self,
+        m: &ModuleNode,
+        r: &terrane_config::Resource,
+    ) -> Option<terrane_sdk::Block> {
+        let (factory, _) = self.providers.as_ref()?.factory_for(m, r, self.root).ok()?;
+        let (kind, types) = match r.mode {
+            terrane_config::Mode::Managed => ("resource", factory.resource_schemas()),
+            terrane_config::Mode::Data => ("data source", factory.data_source_schemas()),
+        };
+        if let Some((_, schema)) = types.iter().find(|(t, _)| *t == r.type_name) {
+            return Some(schema.block.clone());
+        }
+        let mut d = Diagnostic::error(format!("Invalid {kind} type"))
+            .with_detail(format!(
+                "The provider {} does not support {kind} type \"{}\".",
+                factory.source(),
+                r.type_name
+            ))
+            .with_span(r.type_span);
+        if let Some(s) = terrane_types::suggest(&r.type_name, types.iter().map(|(t, _)| *t)) {
+            d = d.with_hint(format!("Did you mean \"{s}\"?"));
+        }
+        self.diags.push(d);
+        None
     }
 
     /// Evaluates every argument of a body, expanding `dynamic` blocks' iterators.

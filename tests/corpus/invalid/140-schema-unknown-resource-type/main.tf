@@ -1,0 +1,3 @@
+resource "random_pett" "name" {
+  length = 2
+}
