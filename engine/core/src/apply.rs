@@ -17,7 +17,7 @@ use terrane_config::{Config, InputValue};
 use terrane_plan::{Action, Plan};
 use terrane_sdk::{ApplyCtx, ProviderError, Resource};
 use terrane_types::{
-    AttrPath, Diagnostic, Diagnostics, PathStep, ResourceInstanceAddr, SourceMap, Span, Value,
+    AttrPath, Diagnostic, Diagnostics, ResourceInstanceAddr, SourceMap, Span, Value,
 };
 
 /// An object as the state records it after an operation.
@@ -321,14 +321,11 @@ fn describe(e: &ProviderError) -> String {
 
 /// An instance's resource as the state's `dependencies` name it: module path without keys.
 fn config_address(addr: &ResourceInstanceAddr) -> String {
-    let prefix: String = addr
-        .resource
-        .module
-        .config_path()
-        .iter()
-        .map(|m| format!("module.{m}."))
-        .collect();
-    format!("{prefix}{}", resource_key(addr))
+    format!(
+        "{}{}",
+        crate::graph::module_prefix(&addr.resource.module.config_path()),
+        resource_key(addr)
+    )
 }
 
 fn resource_key(addr: &ResourceInstanceAddr) -> String {
@@ -438,7 +435,9 @@ pub(crate) async fn schedule(p: &mut Planner<'_>, graph: &Graph) {
             }
         };
         let value_for_references = match &outcome {
-            Outcome::Present { value, .. } => mark(value.clone(), &op.sensitive_paths),
+            Outcome::Present { value, .. } => {
+                crate::plan::mark_paths(value.clone(), &op.sensitive_paths)
+            }
             Outcome::Deleted => Value::null(),
             Outcome::Failed { error, .. } => {
                 failed.insert(op.node);
@@ -478,20 +477,6 @@ fn complete(
             }
         }
     }
-}
-
-fn mark(value: Value, paths: &[AttrPath]) -> Value {
-    let Value::Object(mut attrs) = value else {
-        return value;
-    };
-    for p in paths {
-        if let Some(PathStep::Attr(name)) = p.0.first()
-            && let Some(v) = attrs.remove(name)
-        {
-            attrs.insert(name.clone(), v.mark_sensitive());
-        }
-    }
-    Value::Object(attrs)
 }
 
 /// Runs one operation and tells the observer.

@@ -44,6 +44,12 @@ impl fmt::Display for Node {
     }
 }
 
+/// `module.a.module.b.` for a module's configuration path (empty for the root): how the
+/// state's dependencies and -target name resources inside modules.
+pub(crate) fn module_prefix(path: &[String]) -> String {
+    path.iter().map(|m| format!("module.{m}.")).collect()
+}
+
 /// An edge from a dependent to what it depends on, with the reference that made it.
 #[derive(Clone, Copy, Debug)]
 pub struct Edge {
@@ -101,8 +107,7 @@ impl Graph {
             }
             let node = &self.graph[n];
             if let NodeKind::Resource(addr) = &node.kind {
-                let prefix: String = node.module.iter().map(|m| format!("module.{m}.")).collect();
-                out.insert(format!("{prefix}{addr}"));
+                out.insert(format!("{}{addr}", module_prefix(&node.module)));
             }
             stack.extend(self.dependencies(n));
         }
@@ -126,9 +131,7 @@ impl Graph {
                 }
                 let dep = &self.graph[d];
                 if let NodeKind::Resource(addr) = &dep.kind {
-                    let prefix: String =
-                        dep.module.iter().map(|m| format!("module.{m}.")).collect();
-                    set.insert(format!("{prefix}{addr}"));
+                    set.insert(format!("{}{addr}", module_prefix(&dep.module)));
                 }
             }
             if matches!(self.graph[n].kind, NodeKind::Resource(_)) {

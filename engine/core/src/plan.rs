@@ -195,8 +195,7 @@ pub(crate) async fn walk(
             let NodeKind::Resource(addr) = &node.kind else {
                 continue;
             };
-            let prefix: String = node.module.iter().map(|m| format!("module.{m}.")).collect();
-            let name = format!("{prefix}{addr}");
+            let name = format!("{}{addr}", crate::graph::module_prefix(&node.module));
             if wanted
                 .iter()
                 .any(|t| matches_target(&name, t) || matches_target(t, &name))
@@ -1635,7 +1634,7 @@ fn sensitive_attributes(config: &Value, schema: &terrane_sdk::Block) -> Vec<Attr
 }
 
 /// Marks the listed top-level attributes sensitive.
-fn mark_paths(value: Value, paths: &[AttrPath]) -> Value {
+pub(crate) fn mark_paths(value: Value, paths: &[AttrPath]) -> Value {
     let Value::Object(mut attrs) = value else {
         return value;
     };
