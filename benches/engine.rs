@@ -333,7 +333,7 @@ fn journal_action(action: Action) -> terrane_state::Action {
 }
 
 impl ApplyObserver for JournalObserver {
-    fn starting(&self, addr: &ResourceInstanceAddr, action: Action) {
+    fn starting(&self, addr: &ResourceInstanceAddr, _: Option<&str>, action: Action) {
         self.record(&Entry::Intent {
             addr: addr.clone(),
             action: journal_action(action),
@@ -345,7 +345,21 @@ impl ApplyObserver for JournalObserver {
         self.say(&format!("{addr}: Creating..."));
     }
 
-    fn finished(&self, addr: &ResourceInstanceAddr, outcome: &Outcome, elapsed: Duration) {
+    fn deposing(&self, addr: &ResourceInstanceAddr, key: &str) {
+        self.record(&Entry::Depose {
+            addr: addr.clone(),
+            key: key.to_owned(),
+        });
+    }
+
+    fn finished(
+        &self,
+        addr: &ResourceInstanceAddr,
+        deposed: Option<&str>,
+        outcome: &Outcome,
+        elapsed: Duration,
+    ) {
+        let deposed = deposed.map(str::to_owned);
         let secs = elapsed.as_secs();
         match outcome {
             Outcome::Present {
@@ -359,7 +373,7 @@ impl ApplyObserver for JournalObserver {
                 instance.dependencies = dependencies.clone();
                 self.record(&Entry::Done {
                     addr: addr.clone(),
-                    deposed: None,
+                    deposed: deposed.clone(),
                     provider: provider.clone(),
                     instance: Some(instance),
                 });
@@ -386,7 +400,7 @@ impl ApplyObserver for JournalObserver {
                     .remove(addr);
                 self.record(&Entry::Done {
                     addr: addr.clone(),
-                    deposed: None,
+                    deposed: deposed.clone(),
                     provider: String::new(),
                     instance: None,
                 });

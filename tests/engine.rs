@@ -691,3 +691,73 @@ fn an_interrupt_lets_running_operations_finish_saves_the_state_and_exits_with_on
     assert!(!journal.exists());
     assert!(!tmp.path().join(".terraform.tfstate.lock.info").exists());
 }
+
+#[test]
+fn create_before_destroy_deposes_the_old_object_and_a_leftover_deposed_object_is_destroyed() {
+    let tf = |version: &str| {
+        format!(
+            r#"
+resource "terraform_data" "server" {{
+  input            = "server-{version}"
+  triggers_replace = "{version}"
+  lifecycle {{
+    create_before_destroy = true
+  }}
+}}
+"#
+        )
+    };
+    let tmp = dir_with(&[("main.tf", &tf("v1"))]);
+    ok(tmp.path(), &["apply", "-auto-approve"]);
+    let old_id = state(tmp.path())["resources"][0]["instances"][0]["attributes"]["id"].clone();
+    std::fs::write(tmp.path().join("main.tf"), tf("v2")).unwrap();
+    let out = ok(tmp.path(), &["apply", "-auto-approve"]);
+    let creating = out.find("terraform_data.server: Creating...").expect(&out);
+    let destroying = out
+        .find("terraform_data.server (deposed object ")
+        .expect(&out);
+    assert!(creating < destroying, "new object first:\n{out}");
+    assert!(out.contains("Destruction complete after"), "{out}");
+    assert!(
+        out.contains("Resources: 1 added, 0 changed, 1 destroyed."),
+        "{out}"
+    );
+    let s = state(tmp.path());
+    let instance = &s["resources"][0]["instances"][0];
+    assert!(instance.get("deposed").is_none(), "{instance}");
+    assert_ne!(instance["attributes"]["id"], old_id);
+
+    // A deposed object left in the state (a replacement whose delete failed, or one written
+    // by Terraform) is destroyed by the next apply, and nothing else changes.
+    let mut s = state(tmp.path());
+    let mut leftover = s["resources"][0]["instances"][0].clone();
+    leftover["deposed"] = serde_json::json!("deadbeef");
+    leftover["attributes"]["id"] = serde_json::json!("left-over");
+    s["resources"][0]["instances"]
+        .as_array_mut()
+        .unwrap()
+        .push(leftover);
+    std::fs::write(
+        tmp.path().join("terraform.tfstate"),
+        serde_json::to_string_pretty(&s).unwrap(),
+    )
+    .unwrap();
+    let plan = ok(tmp.path(), &["plan"]);
+    assert!(
+        plan.contains("# terraform_data.server (deposed object \"deadbeef\") will be destroyed")
+            || plan.contains("# terraform_data.server (deposed object deadbeef) will be destroyed"),
+        "{plan}"
+    );
+    assert!(
+        plan.contains("Plan: 0 to add, 0 to change, 1 to destroy."),
+        "{plan}"
+    );
+    let out = ok(tmp.path(), &["apply", "-auto-approve"]);
+    assert!(
+        out.contains("terraform_data.server (deposed object deadbeef): Destruction complete"),
+        "{out}"
+    );
+    let s = state(tmp.path());
+    assert_eq!(s["resources"][0]["instances"].as_array().unwrap().len(), 1);
+    assert!(ok(tmp.path(), &["plan"]).contains("No changes."));
+}

@@ -23,7 +23,11 @@ pub fn prior_from_state(state: &State, registry: &Registry) -> (Prior, Diagnosti
         serial: state.serial,
         ..Prior::default()
     };
-    for (addr, resource, instance) in state.instances() {
+    let current = state.instances().map(|(a, r, i)| (a, None, r, i));
+    let deposed = state
+        .deposed_objects()
+        .map(|(a, key, r, i)| (a, Some(key), r, i));
+    for (addr, deposed_key, resource, instance) in current.chain(deposed) {
         if addr.resource.mode == ResourceMode::Data {
             continue;
         }
@@ -47,15 +51,16 @@ pub fn prior_from_state(state: &State, registry: &Registry) -> (Prior, Diagnosti
         };
         match schema.block.value_from_json(&instance.attributes) {
             Ok(value) => {
-                prior.objects.insert(
-                    addr.clone(),
-                    PriorObject {
-                        value,
-                        provider: resource.provider.clone(),
-                        tainted: instance.is_tainted(),
-                        dependencies: instance.dependencies.clone(),
-                    },
-                );
+                let object = PriorObject {
+                    value,
+                    provider: resource.provider.clone(),
+                    tainted: instance.is_tainted(),
+                    dependencies: instance.dependencies.clone(),
+                };
+                match deposed_key {
+                    None => prior.objects.insert(addr.clone(), object),
+                    Some(k) => prior.deposed.insert((addr.clone(), k.to_owned()), object),
+                };
             }
             Err(e) => diags.push(Diagnostic::error("Invalid object in state").with_detail(
                 format!("The state's record of {addr} does not match its schema: {e}."),
@@ -360,13 +365,24 @@ impl JournalObserver {
     }
 }
 
+/// How the log names an object: `addr`, or `addr (deposed object KEY)`.
+fn object_name(addr: &ResourceInstanceAddr, deposed: Option<&str>) -> String {
+    match deposed {
+        Some(key) => format!("{addr} (deposed object {key})"),
+        None => addr.to_string(),
+    }
+}
+
 impl ApplyObserver for JournalObserver {
-    fn starting(&self, addr: &ResourceInstanceAddr, action: Action) {
-        // Before a call that may create something goes out, the intent is on disk.
-        self.record(&Entry::Intent {
-            addr: addr.clone(),
-            action: journal_action(action),
-        });
+    fn starting(&self, addr: &ResourceInstanceAddr, deposed: Option<&str>, action: Action) {
+        // Before a call that may create something goes out, the intent is on disk. (Deleting
+        // a deposed object creates nothing.)
+        if deposed.is_none() {
+            self.record(&Entry::Intent {
+                addr: addr.clone(),
+                action: journal_action(action),
+            });
+        }
         self.in_flight
             .lock()
             .unwrap_or_else(|p| p.into_inner())
@@ -384,14 +400,33 @@ impl ApplyObserver for JournalObserver {
                 .cloned()
                 .unwrap_or_default(),
             );
-        } else if action.is_replace() {
+        } else if action == Action::DeleteThenCreate {
             self.say(&format!("{addr}: Destroying and replacing..."));
         } else {
-            self.say(&format!("{addr}: {}", verb(action).0));
+            self.say(&format!(
+                "{}: {}",
+                object_name(addr, deposed),
+                verb(action).0
+            ));
         }
     }
 
-    fn finished(&self, addr: &ResourceInstanceAddr, outcome: &Outcome, elapsed: Duration) {
+    fn deposing(&self, addr: &ResourceInstanceAddr, key: &str) {
+        self.record(&Entry::Depose {
+            addr: addr.clone(),
+            key: key.to_owned(),
+        });
+    }
+
+    fn finished(
+        &self,
+        addr: &ResourceInstanceAddr,
+        deposed: Option<&str>,
+        outcome: &Outcome,
+        elapsed: Duration,
+    ) {
+        let name = object_name(addr, deposed);
+        let deposed = deposed.map(str::to_owned);
         FINISHED.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         let secs = elapsed.as_secs();
         if self.json {
@@ -409,7 +444,7 @@ impl ApplyObserver for JournalObserver {
                 instance.dependencies = dependencies.clone();
                 self.record(&Entry::Done {
                     addr: addr.clone(),
-                    deposed: None,
+                    deposed,
                     provider: provider.clone(),
                     instance: Some(instance),
                 });
@@ -427,12 +462,12 @@ impl ApplyObserver for JournalObserver {
                 self.take_action(addr);
                 self.record(&Entry::Done {
                     addr: addr.clone(),
-                    deposed: None,
+                    deposed,
                     provider: String::new(),
                     instance: None,
                 });
                 if !self.json {
-                    self.say(&format!("{addr}: Destruction complete after {secs}s"));
+                    self.say(&format!("{name}: Destruction complete after {secs}s"));
                 }
             }
             Outcome::Failed {
@@ -445,7 +480,7 @@ impl ApplyObserver for JournalObserver {
                 self.take_action(addr);
                 self.record(&Entry::Done {
                     addr: addr.clone(),
-                    deposed: None,
+                    deposed,
                     provider: provider.clone(),
                     instance: still_exists.as_ref().map(|(v, attributes)| {
                         let mut i = instance_from(v, attributes, *schema_version);

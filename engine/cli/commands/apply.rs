@@ -190,6 +190,7 @@ pub fn run(args: Args, ctx: &Ctx, destroying: bool) -> u8 {
     let _ = ticker.join();
     // Fold what happened into the state and write it (the journal already holds it all).
     let changed = std::mem::take(&mut run.changed);
+    let deposed = std::mem::take(&mut run.deposed);
     // The run holds the observer, which holds the journal: release them to finish it.
     drop(run);
     for (addr, outcome) in &changed {
@@ -201,6 +202,18 @@ pub fn run(args: Args, ctx: &Ctx, destroying: bool) -> u8 {
             }
             None => {
                 s.state.remove(addr);
+            }
+        }
+    }
+    for ((addr, key), outcome) in &deposed {
+        match outcome {
+            Some(r) => {
+                let mut instance = instance_from(&r.value, &r.attributes, r.schema_version);
+                instance.dependencies = r.dependencies.clone();
+                s.state.set_deposed(addr, key, &r.provider, instance);
+            }
+            None => {
+                s.state.remove_deposed(addr, key);
             }
         }
     }
@@ -244,7 +257,7 @@ pub fn run(args: Args, ctx: &Ctx, destroying: bool) -> u8 {
                 .with_detail("terrane stopped starting new operations after the interrupt and let the ones in progress finish. The state records everything that was done; run apply again to finish the rest."),
         );
     }
-    let (add, change, destroy) = count(&applied, &changed);
+    let (add, change, destroy) = count(&applied, &changed, &deposed);
     if args.json {
         crate::ui_json::diagnostics(&diags, &s.sources);
         let imports = applied
@@ -281,10 +294,18 @@ fn count(
         terrane_types::ResourceInstanceAddr,
         Option<terrane_core::apply::Recorded>,
     >,
+    deposed: &indexmap::IndexMap<
+        (terrane_types::ResourceInstanceAddr, String),
+        Option<terrane_core::apply::Recorded>,
+    >,
 ) -> (usize, usize, usize) {
     let (mut add, mut change, mut destroy) = (0, 0, 0);
     for c in &plan.changes {
-        let Some(outcome) = changed.get(&c.addr) else {
+        let outcome = match &c.deposed {
+            None => changed.get(&c.addr),
+            Some(key) => deposed.get(&(c.addr.clone(), key.clone())),
+        };
+        let Some(outcome) = outcome else {
             continue;
         };
         match (c.action, outcome) {

@@ -59,13 +59,24 @@ pub enum Outcome {
 }
 
 /// Told about every operation: the CLI records them in the journal (durably, before it
-/// returns) and shows progress.
+/// returns) and shows progress. `deposed` names a deposed object of the instance (left over
+/// from a `create_before_destroy` replacement); None is its current object.
 pub trait ApplyObserver: Send + Sync {
     /// An operation is about to call the provider. For creations this must be durable
     /// before it returns: a crash after the call must not lose track of the object.
-    fn starting(&self, addr: &ResourceInstanceAddr, action: Action);
+    fn starting(&self, addr: &ResourceInstanceAddr, deposed: Option<&str>, action: Action);
     /// An operation finished; durable before it returns.
-    fn finished(&self, addr: &ResourceInstanceAddr, outcome: &Outcome, elapsed: Duration);
+    fn finished(
+        &self,
+        addr: &ResourceInstanceAddr,
+        deposed: Option<&str>,
+        outcome: &Outcome,
+        elapsed: Duration,
+    );
+    /// `create_before_destroy`: the new object exists, so the current one becomes deposed
+    /// under `key` until it is deleted. Durable before it returns (the `finished` that
+    /// follows records the new object as current).
+    fn deposing(&self, addr: &ResourceInstanceAddr, key: &str);
     /// A long operation reports progress.
     fn progress(&self, addr: &ResourceInstanceAddr, message: &str) {
         let _ = (addr, message);
@@ -87,6 +98,22 @@ pub(crate) struct Op {
     pub(crate) sensitive_paths: Vec<AttrPath>,
     pub(crate) resource_config: Span,
     pub(crate) dependencies: Vec<String>,
+    /// Set by a `create_before_destroy` replacement once the old object is deposed.
+    pub(crate) deposed_key: Option<String>,
+    /// For a resource with postconditions, the instance's `count.index` / `each.*`: they
+    /// are checked again against the object the provider returns.
+    pub(crate) postcondition_names: Option<std::collections::BTreeMap<String, Value>>,
+}
+
+/// An object to delete: an orphan, one `destroy` removes, or a deposed one.
+pub(crate) struct Deletion {
+    pub(crate) addr: ResourceInstanceAddr,
+    pub(crate) deposed: Option<String>,
+    pub(crate) provider: String,
+    pub(crate) prior: Value,
+    pub(crate) resource: Arc<dyn Resource>,
+    /// What it depended on (config addresses): it goes before those.
+    pub(crate) dependencies: Vec<String>,
 }
 
 /// The state of an apply in progress.
@@ -96,6 +123,12 @@ pub struct ApplyRun {
     queue: Vec<Op>,
     /// Objects changed by this apply: the new state of each (None = deleted).
     pub changed: IndexMap<ResourceInstanceAddr, Option<Recorded>>,
+    /// Deposed objects created or deleted by this apply, by instance and deposed key: the
+    /// object still there (its delete failed or did not run), or None once deleted.
+    pub deposed: IndexMap<(ResourceInstanceAddr, String), Option<Recorded>>,
+    /// Objects deposed by this apply's replacements, deleted once everything else is done
+    /// (so their dependents have moved to the new objects first).
+    pending_deposed: Vec<Deletion>,
     /// Set when the user asked to stop: no new operation starts.
     stop: Arc<std::sync::atomic::AtomicBool>,
 }
@@ -111,6 +144,8 @@ impl ApplyRun {
             parallelism: parallelism.max(1),
             queue: Vec::new(),
             changed: IndexMap::new(),
+            deposed: IndexMap::new(),
+            pending_deposed: Vec::new(),
             stop,
         }
     }
@@ -123,7 +158,7 @@ impl ApplyRun {
         self.stop.load(std::sync::atomic::Ordering::SeqCst)
     }
 
-    fn note(&mut self, addr: &ResourceInstanceAddr, outcome: &Outcome) {
+    fn note(&mut self, addr: &ResourceInstanceAddr, deposed: Option<&str>, outcome: &Outcome) {
         let recorded = match outcome {
             Outcome::Present {
                 value,
@@ -153,7 +188,15 @@ impl ApplyRun {
                 dependencies: dependencies.clone(),
             }),
         };
-        self.changed.insert(addr.clone(), recorded);
+        match deposed {
+            Some(key) => {
+                self.deposed
+                    .insert((addr.clone(), key.to_owned()), recorded);
+            }
+            None => {
+                self.changed.insert(addr.clone(), recorded);
+            }
+        }
     }
 
     /// `destroy`: deletes every object of the plan, dependents before what they depend on.
@@ -162,6 +205,7 @@ impl ApplyRun {
         graph: &Graph,
         plan: &Plan,
         resources: &DeleteResources,
+        prior: &Prior,
         diags: &mut Diagnostics,
     ) {
         // Resources in the configuration go in reverse dependency order; the rest first.
@@ -172,65 +216,61 @@ impl ApplyRun {
             .enumerate()
             .map(|(pos, i)| (config_key(&graph.graph[i]), pos))
             .collect();
-        let mut deletes: Vec<(usize, &terrane_plan::ResourceChange)> = plan
-            .changes
-            .iter()
-            .filter(|c| c.action == Action::Delete)
-            .map(|c| {
-                let key = format!(
-                    "{}|{}",
-                    c.addr.resource.module.config_path().join("."),
-                    resource_key(&c.addr)
-                );
-                (order.get(&key).copied().unwrap_or(usize::MAX), c)
-            })
-            .collect();
+        let mut deletes: Vec<(usize, Deletion)> =
+            deletions(plan.changes.iter(), resources, prior, diags)
+                .into_iter()
+                .map(|d| {
+                    let key = format!(
+                        "{}|{}",
+                        d.addr.resource.module.config_path().join("."),
+                        resource_key(&d.addr)
+                    );
+                    (order.get(&key).copied().unwrap_or(usize::MAX), d)
+                })
+                .collect();
         deletes.sort_by_key(|d| std::cmp::Reverse(d.0));
         // Objects at the same position in the order do not depend on each other.
-        let mut i = 0;
-        while i < deletes.len() {
-            let level = deletes[i].0;
-            let batch: Vec<_> = deletes[i..]
-                .iter()
-                .take_while(|(l, _)| *l == level)
-                .map(|(_, c)| (*c).clone())
-                .collect();
-            i += batch.len();
-            self.run_deletes(batch, resources, diags).await;
+        let mut deletes = deletes.into_iter().peekable();
+        while let Some((level, first)) = deletes.next() {
+            let mut batch = vec![first];
+            while let Some((_, d)) = deletes.next_if(|(l, _)| *l == level) {
+                batch.push(d);
+            }
+            self.run_deletes(batch, diags).await;
         }
     }
 
-    /// Deletes of objects the configuration no longer has, after everything else: in waves,
-    /// each object before the objects it depended on (from the state's dependencies).
+    /// Deletes of objects the configuration no longer has and of deposed objects, after
+    /// everything else: in waves, each object before the objects it depended on (from the
+    /// state's dependencies).
     pub(crate) async fn delete_orphans(
         &mut self,
         plan: &Plan,
         resources: &DeleteResources,
-        prior: &crate::plan::Prior,
+        prior: &Prior,
         diags: &mut Diagnostics,
     ) {
-        let mut left: Vec<terrane_plan::ResourceChange> = plan
-            .changes
-            .iter()
-            .filter(|c| c.action == Action::Delete && !self.changed.contains_key(&c.addr))
-            .cloned()
-            .collect();
+        let not_done = plan.changes.iter().filter(|c| match &c.deposed {
+            None => !self.changed.contains_key(&c.addr),
+            Some(key) => !self.deposed.contains_key(&(c.addr.clone(), key.clone())),
+        });
+        let mut left = deletions(not_done, resources, prior, diags);
+        left.append(&mut self.pending_deposed);
         while !left.is_empty() {
             // Config addresses the remaining objects depend on: those wait for a later wave.
             let needed: HashSet<String> = left
                 .iter()
-                .filter_map(|c| prior.objects.get(&c.addr))
-                .flat_map(|o| o.dependencies.iter().cloned())
+                .flat_map(|d| d.dependencies.iter().cloned())
                 .collect();
             let (wave, rest): (Vec<_>, Vec<_>) = left
                 .into_iter()
-                .partition(|c| !needed.contains(&config_address(&c.addr)));
+                .partition(|d| !needed.contains(&config_address(&d.addr)));
             if wave.is_empty() {
                 // A cycle in recorded dependencies: delete what remains together.
-                self.run_deletes(rest, resources, diags).await;
+                self.run_deletes(rest, diags).await;
                 break;
             }
-            self.run_deletes(wave, resources, diags).await;
+            self.run_deletes(wave, diags).await;
             left = rest;
             if self.stopping() {
                 break;
@@ -238,63 +278,52 @@ impl ApplyRun {
         }
     }
 
-    async fn run_deletes(
-        &mut self,
-        changes: Vec<terrane_plan::ResourceChange>,
-        resources: &DeleteResources,
-        diags: &mut Diagnostics,
-    ) {
+    async fn run_deletes(&mut self, deletions: Vec<Deletion>, diags: &mut Diagnostics) {
         let mut set = tokio::task::JoinSet::new();
-        let mut pending = changes.into_iter();
+        let mut pending = deletions.into_iter();
         loop {
             while set.len() < self.parallelism && !self.stopping() {
-                let Some(c) = pending.next() else { break };
-                let key = (c.provider.clone(), c.addr.resource.type_name.clone());
-                let Some(resource) = resources.get(&key).cloned() else {
-                    diags.push(
-                        Diagnostic::error("Cannot delete object").with_detail(format!(
-                            "{}: its provider ({}) is not available to delete it.",
-                            c.addr, c.provider
-                        )),
-                    );
-                    continue;
-                };
+                let Some(d) = pending.next() else { break };
                 let observer = self.observer.clone();
                 set.spawn(async move {
                     let started = Instant::now();
-                    observer.starting(&c.addr, Action::Delete);
-                    let prior = c.before.clone().unwrap_or_else(Value::null).unmark_deep().0;
+                    observer.starting(&d.addr, d.deposed.as_deref(), Action::Delete);
                     let ctx = ApplyCtx::silent();
-                    let outcome = match resource.delete(&prior, &ctx).await {
+                    let outcome = match d.resource.delete(&d.prior, &ctx).await {
                         Ok(()) => Outcome::Deleted,
                         Err(error) => Outcome::Failed {
-                            still_exists: resource
+                            still_exists: d
+                                .resource
                                 .schema()
                                 .block
-                                .value_to_json(&prior)
-                                .map(|j| (prior.clone(), j)),
+                                .value_to_json(&d.prior)
+                                .map(|j| (d.prior.clone(), j)),
                             error,
-                            provider: c.provider.clone(),
-                            schema_version: 0,
-                            dependencies: Vec::new(),
+                            provider: d.provider.clone(),
+                            schema_version: d.resource.schema().version,
+                            dependencies: d.dependencies.clone(),
                         },
                     };
-                    observer.finished(&c.addr, &outcome, started.elapsed());
-                    (c.addr, outcome)
+                    observer.finished(&d.addr, d.deposed.as_deref(), &outcome, started.elapsed());
+                    (d.addr, d.deposed, outcome)
                 });
             }
             let Some(done) = set.join_next().await else {
                 break;
             };
             match done {
-                Ok((addr, outcome)) => {
+                Ok((addr, deposed, outcome)) => {
                     if let Outcome::Failed { error, .. } = &outcome {
+                        let what = match &deposed {
+                            Some(key) => format!("{addr} (deposed object {key})"),
+                            None => addr.to_string(),
+                        };
                         diags.push(
-                            Diagnostic::error(format!("Error deleting {addr}"))
+                            Diagnostic::error(format!("Error deleting {what}"))
                                 .with_detail(describe(error)),
                         );
                     }
-                    self.note(&addr, &outcome);
+                    self.note(&addr, deposed.as_deref(), &outcome);
                 }
                 Err(e) => diags.push(
                     Diagnostic::error("An operation failed unexpectedly").with_detail(format!(
@@ -304,6 +333,71 @@ impl ApplyRun {
             }
         }
     }
+
+    /// A replacement deposed the old object (the new one is current): it is deleted once
+    /// everything else is done.
+    fn deposed_old_object(&mut self, op: &Op, key: String) {
+        let prior = op.prior.clone().unwrap_or_else(Value::null);
+        let attributes = op
+            .resource
+            .schema()
+            .block
+            .value_to_json(&prior)
+            .unwrap_or(serde_json::Value::Null);
+        self.deposed.insert(
+            (op.addr.clone(), key.clone()),
+            Some(Recorded {
+                value: prior.clone(),
+                attributes,
+                provider: op.provider.clone(),
+                schema_version: op.schema_version,
+                dependencies: op.dependencies.clone(),
+            }),
+        );
+        self.pending_deposed.push(Deletion {
+            addr: op.addr.clone(),
+            deposed: Some(key),
+            provider: op.provider.clone(),
+            prior,
+            resource: op.resource.clone(),
+            dependencies: op.dependencies.clone(),
+        });
+    }
+}
+
+/// The objects the plan deletes, with the resource implementation that deletes each.
+fn deletions<'c>(
+    changes: impl Iterator<Item = &'c terrane_plan::ResourceChange>,
+    resources: &DeleteResources,
+    prior: &Prior,
+    diags: &mut Diagnostics,
+) -> Vec<Deletion> {
+    let mut out = Vec::new();
+    for c in changes.filter(|c| c.action == Action::Delete) {
+        let key = (c.provider.clone(), c.addr.resource.type_name.clone());
+        let Some(resource) = resources.get(&key).cloned() else {
+            diags.push(
+                Diagnostic::error("Cannot delete object").with_detail(format!(
+                    "{}: its provider ({}) is not available to delete it.",
+                    c.addr, c.provider
+                )),
+            );
+            continue;
+        };
+        let recorded = match &c.deposed {
+            None => prior.objects.get(&c.addr),
+            Some(key) => prior.deposed.get(&(c.addr.clone(), key.clone())),
+        };
+        out.push(Deletion {
+            addr: c.addr.clone(),
+            deposed: c.deposed.clone(),
+            provider: c.provider.clone(),
+            prior: c.before.clone().unwrap_or_else(Value::null).unmark_deep().0,
+            resource,
+            dependencies: recorded.map(|o| o.dependencies.clone()).unwrap_or_default(),
+        });
+    }
+    out
 }
 
 /// The resource implementations that can delete objects, by (provider address in state, type).
@@ -374,7 +468,13 @@ pub(crate) async fn schedule(p: &mut Planner<'_>, graph: &Graph) {
                 complete(i, g, &mut waiting, &mut ready);
                 continue;
             }
+            let errors_before = p.diags.error_count();
             p.visit(graph, i).await;
+            if p.apply.is_some() && p.diags.error_count() > errors_before {
+                // A check failed (e.g. a precondition on a value known only now): what
+                // depends on this node does not run.
+                failed.insert(i);
+            }
             let ops: Vec<Op> = p
                 .apply
                 .as_mut()
@@ -428,7 +528,10 @@ pub(crate) async fn schedule(p: &mut Planner<'_>, graph: &Graph) {
                     if let Ok((op, outcome)) = rest
                         && let Some(run) = p.apply.as_mut()
                     {
-                        run.note(&op.addr, &outcome);
+                        run.note(&op.addr, None, &outcome);
+                        if let Some(key) = op.deposed_key.clone() {
+                            run.deposed_old_object(&op, key);
+                        }
                     }
                 }
                 break;
@@ -436,7 +539,15 @@ pub(crate) async fn schedule(p: &mut Planner<'_>, graph: &Graph) {
         };
         let value_for_references = match &outcome {
             Outcome::Present { value, .. } => {
-                crate::plan::mark_paths(value.clone(), &op.sensitive_paths)
+                let value = crate::plan::mark_paths(value.clone(), &op.sensitive_paths);
+                if let Some(names) = op.postcondition_names.clone()
+                    && p.postconditions_fail(op.node, op.slot, names, value.clone())
+                {
+                    // The object exists (the state records it), but its dependents do not
+                    // run on an object that breaks its guarantees.
+                    failed.insert(op.node);
+                }
+                value
             }
             Outcome::Deleted => Value::null(),
             Outcome::Failed { error, .. } => {
@@ -450,7 +561,10 @@ pub(crate) async fn schedule(p: &mut Planner<'_>, graph: &Graph) {
             }
         };
         if let Some(run) = p.apply.as_mut() {
-            run.note(&op.addr, &outcome);
+            run.note(&op.addr, None, &outcome);
+            if let Some(key) = op.deposed_key.clone() {
+                run.deposed_old_object(&op, key);
+            }
         }
         p.record(op.node, op.slot, op.index, value_for_references);
         let left = in_flight.entry(op.node).or_insert(1);
@@ -480,9 +594,9 @@ fn complete(
 }
 
 /// Runs one operation and tells the observer.
-async fn run_op(op: Op, observer: Arc<dyn ApplyObserver>) -> (Op, Outcome) {
+async fn run_op(mut op: Op, observer: Arc<dyn ApplyObserver>) -> (Op, Outcome) {
     let started = Instant::now();
-    observer.starting(&op.addr, op.action);
+    observer.starting(&op.addr, None, op.action);
     let progress_addr = op.addr.clone();
     let progress_observer = observer.clone();
     let ctx = ApplyCtx::new(Arc::new(move |m: &str| {
@@ -538,12 +652,14 @@ async fn run_op(op: Op, observer: Arc<dyn ApplyObserver>) -> (Op, Outcome) {
             let prior = op.prior.clone().unwrap_or_else(Value::null);
             match op.resource.create(&op.planned, &ctx).await {
                 Err(e) => failed(e, Some(prior), &op),
-                Ok(v) => match op.resource.delete(&prior, &ctx).await {
-                    Ok(()) => present(v, &op),
-                    // The new object exists; the old one could not be deleted. The new one is
-                    // what the state tracks; the error is reported.
-                    Err(e) => failed(e, Some(v), &op),
-                },
+                Ok(v) => {
+                    // The old object stays, deposed, until everything else is done: what
+                    // depends on it moves to the new one first.
+                    let key = new_deposed_key();
+                    observer.deposing(&op.addr, &key);
+                    op.deposed_key = Some(key);
+                    present(v, &op)
+                }
             }
         }
         Action::Delete => {
@@ -558,8 +674,21 @@ async fn run_op(op: Op, observer: Arc<dyn ApplyObserver>) -> (Op, Outcome) {
             None => present(op.planned.clone(), &op),
         },
     };
-    observer.finished(&op.addr, &outcome, started.elapsed());
+    observer.finished(&op.addr, None, &outcome, started.elapsed());
     (op, outcome)
+}
+
+/// A key for a deposed object: eight hex digits, as Terraform makes them, unique within the
+/// process (the time and a counter, mixed).
+fn new_deposed_key() -> String {
+    use std::hash::{BuildHasher, Hasher};
+    static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u64(COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed));
+    if let Ok(t) = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH) {
+        h.write_u128(t.as_nanos());
+    }
+    format!("{:08x}", h.finish() as u32)
 }
 
 /// Applies a configuration: plans it and carries the plan out in one walk. Returns the plan

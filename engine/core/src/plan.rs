@@ -8,7 +8,7 @@ use crate::graph::{Graph, NodeKind};
 use crate::providers::ProviderSet;
 use crate::scope::{Layered, ModuleScope};
 use indexmap::IndexMap;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use terrane_config::{
     Config, IgnoreChanges, InputValue, Mode, ModuleNode, RawInput, Resource, Variable,
@@ -37,6 +37,9 @@ pub struct PriorObject {
 #[derive(Clone, Debug, Default)]
 pub struct Prior {
     pub objects: BTreeMap<ResourceInstanceAddr, PriorObject>,
+    /// Deposed objects (left over from `create_before_destroy` replacements), by instance
+    /// and deposed key: every plan deletes them.
+    pub deposed: BTreeMap<(ResourceInstanceAddr, String), PriorObject>,
     pub outputs: BTreeMap<String, Value>,
     pub lineage: String,
     pub serial: u64,
@@ -147,6 +150,11 @@ pub(crate) async fn walk(
         for (addr, obj) in &prior.objects {
             out.changes.push(delete_change(addr, obj, None));
         }
+        for ((addr, key), obj) in &prior.deposed {
+            let mut c = delete_change(addr, obj, None);
+            c.deposed = Some(key.clone());
+            out.changes.push(c);
+        }
         for (name, value) in &prior.outputs {
             out.outputs.push(OutputChange {
                 name: name.clone(),
@@ -181,6 +189,7 @@ pub(crate) async fn walk(
         node: None,
         slots: HashMap::new(),
         refreshed: BTreeMap::new(),
+        refreshed_types: HashSet::new(),
         // Only applying records dependencies (in the state); planning does not pay for them.
         dependencies: HashMap::new(),
         target_dependencies: BTreeSet::new(),
@@ -250,7 +259,7 @@ pub(crate) async fn walk(
         if p.apply.is_some() {
             let resources = p.delete_resources().await;
             if let Some(mut run) = p.apply.take() {
-                run.destroy_all(&graph, &p.plan, &resources, &mut p.diags)
+                run.destroy_all(&graph, &p.plan, &resources, p.prior, &mut p.diags)
                     .await;
                 p.apply = Some(run);
             }
@@ -273,6 +282,7 @@ pub(crate) async fn walk(
         c.prev_addr = moved_from.get(&c.addr).cloned();
     }
     plan.changes.sort_by(|a, b| a.addr.cmp(&b.addr));
+    plan.drift.sort_by(|a, b| a.addr.cmp(&b.addr));
     plan.errored = diags.has_errors();
     (plan, diags, p.apply)
 }
@@ -310,6 +320,27 @@ impl Planner<'_> {
                 scope.set_resource(slot.resource, whole);
             }
         }
+    }
+
+    /// Checks a resource's postconditions against the object an operation produced; true if
+    /// one failed. `names` are the instance's `count.index` / `each.*`.
+    pub(crate) fn postconditions_fail(
+        &mut self,
+        i: petgraph::graph::NodeIndex,
+        slot: usize,
+        mut names: BTreeMap<String, Value>,
+        object: Value,
+    ) -> bool {
+        let Some(s) = self.slots.get(&i).and_then(|s| s.get(slot)) else {
+            return false;
+        };
+        let (inst, r) = (s.inst.clone(), s.resource);
+        names.insert("self".into(), object);
+        let before = self.diags.error_count();
+        for c in &r.lifecycle.postconditions {
+            self.check_condition(&inst, &names, c, "Resource postcondition failed");
+        }
+        self.diags.error_count() > before
     }
 
     /// Records the outcome of an operation: the new value references will see.
@@ -400,6 +431,8 @@ pub(crate) struct Planner<'a> {
     pub(crate) slots: HashMap<petgraph::graph::NodeIndex, Vec<Slot<'a>>>,
     /// Instances read by refresh: what exists now (None: gone outside terrane).
     refreshed: BTreeMap<ResourceInstanceAddr, Option<PriorObject>>,
+    /// The (provider, resource type) pairs refreshed so far.
+    refreshed_types: HashSet<(String, String)>,
     /// For each resource node, the resources it depends on (recorded in the state).
     dependencies: HashMap<petgraph::graph::NodeIndex, Vec<String>>,
     /// Under `-target`: the resources targeted resources depend on (config addresses).
@@ -923,6 +956,7 @@ impl<'a> Planner<'a> {
                 .unwrap_or_else(Value::unknown);
         }
         let schema = resource.schema().clone();
+        let errors_at_start = self.diags.error_count();
         let Some(scope) = self.scopes.get(inst) else {
             return Value::unknown();
         };
@@ -1046,7 +1080,9 @@ impl<'a> Planner<'a> {
                 self.check_condition(inst, &with_self, c, "Resource postcondition failed");
             }
         }
+        // An instance whose checks failed is not applied (its node counts as failed).
         if action != Action::NoOp
+            && self.diags.error_count() == errors_at_start
             && let (Some(run), Some(node)) = (self.apply.as_mut(), self.node)
         {
             let slot = self.slots.get(&node).map_or(0, Vec::len);
@@ -1064,6 +1100,9 @@ impl<'a> Planner<'a> {
                 sensitive_paths: sensitive_paths.clone(),
                 resource_config: r.decl_span,
                 dependencies: self.dependencies.get(&node).cloned().unwrap_or_default(),
+                deposed_key: None,
+                postcondition_names: (!r.lifecycle.postconditions.is_empty())
+                    .then(|| extra.clone()),
             });
         }
         self.plan.changes.push(ResourceChange {
@@ -1337,7 +1376,9 @@ impl<'a> Planner<'a> {
         }
     }
 
-    /// Reads every recorded instance of a resource in one batched call. Objects gone
+    /// Reads what exists now for every recorded object of a resource type and provider
+    /// configuration, in one batched call, the first time a resource of that type is
+    /// planned: the provider reads hundreds of objects with a few API calls. Objects gone
     /// outside terrane are planned as new; changed ones are reported as drift.
     async fn refresh(
         &mut self,
@@ -1346,11 +1387,22 @@ impl<'a> Planner<'a> {
         provider: &crate::providers::ResolvedProvider,
         r: &Resource,
     ) {
+        if !self
+            .refreshed_types
+            .insert((provider.state_name.clone(), type_name.to_owned()))
+        {
+            return;
+        }
         let recorded: Vec<(ResourceInstanceAddr, PriorObject)> = self
             .prior
             .objects
-            .range(resource_addr.instance(None)..)
-            .take_while(|(a, _)| a.resource == *resource_addr)
+            .iter()
+            .filter(|(a, o)| {
+                a.resource.mode == ResourceMode::Managed
+                    && a.resource.type_name == type_name
+                    && o.provider == provider.state_name
+                    && (a.resource == *resource_addr || self.in_target(a))
+            })
             .map(|(a, o)| (a.clone(), o.clone()))
             .collect();
         if recorded.is_empty() {
@@ -1366,7 +1418,7 @@ impl<'a> Planner<'a> {
                 self.diags.push(
                     Diagnostic::error("Provider produced an invalid refresh")
                         .with_detail(format!(
-                            "The provider returned a different number of objects than it was asked to read for {resource_addr}. This is a bug in the provider."
+                            "The provider returned a different number of objects than it was asked to read for {type_name}. This is a bug in the provider."
                         ))
                         .with_span(r.decl_span),
                 );
@@ -1558,7 +1610,10 @@ impl<'a> Planner<'a> {
         }
         let targets = self.options.targets.clone();
         for (addr, obj) in &self.prior.objects {
-            if self.planned.contains(addr) || addr.resource.mode == ResourceMode::Data {
+            if self.planned.contains(addr)
+                || addr.resource.mode == ResourceMode::Data
+                || matches!(self.refreshed.get(addr), Some(None))
+            {
                 continue;
             }
             let name = addr.to_string();
@@ -1577,6 +1632,15 @@ impl<'a> Planner<'a> {
             self.plan
                 .changes
                 .push(delete_change(addr, obj, Some(reason)));
+        }
+        for ((addr, key), obj) in &self.prior.deposed {
+            let name = addr.to_string();
+            if !targets.is_empty() && !targets.iter().any(|t| matches_target(&name, t)) {
+                continue;
+            }
+            let mut c = delete_change(addr, obj, None);
+            c.deposed = Some(key.clone());
+            self.plan.changes.push(c);
         }
         for (name, value) in &self.prior.outputs {
             if !self.plan.outputs.iter().any(|o| &o.name == name) {

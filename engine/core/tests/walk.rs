@@ -18,12 +18,15 @@ use terrane_sdk::{
 };
 use terrane_types::{ResourceInstanceAddr, SourceMap, Type, Value};
 
-/// `test_thing`: `input` (any), `fail` (bool: creation fails), computed `id` and `output`
-/// (= input).
+/// `test_thing`: `input` (any), `kind` (string, forces replacement), `fail` (bool: creation
+/// fails), computed `id` and `output` (= input). Deletes fail while `fail_deletes` is set.
 struct Thing {
     schema: Schema,
     created: AtomicUsize,
     log: Arc<Mutex<Vec<String>>>,
+    fail_deletes: AtomicBool,
+    /// How many objects each refresh call asked for.
+    reads: Mutex<Vec<usize>>,
 }
 
 #[async_trait]
@@ -67,8 +70,16 @@ impl Resource for Thing {
         Ok(with(planned, &[("output", input)]))
     }
 
+    async fn read_many(&self, priors: &[Value]) -> Result<Vec<Option<Value>>, ProviderError> {
+        self.reads.lock().unwrap().push(priors.len());
+        Ok(priors.iter().cloned().map(Some).collect())
+    }
+
     async fn delete(&self, prior: &Value, _: &ApplyCtx) -> Result<(), ProviderError> {
         let input = prior.get_attr("input").cloned().unwrap_or_else(Value::null);
+        if self.fail_deletes.load(Ordering::SeqCst) {
+            return Err(ProviderError::new("deleting test_thing").with_detail("still in use"));
+        }
         self.log.lock().unwrap().push(format!("delete {input}"));
         Ok(())
     }
@@ -122,12 +133,15 @@ fn thing() -> Arc<Thing> {
         schema: Schema::new(
             Block::new()
                 .attr("input", Attribute::optional(Type::Dynamic))
+                .attr("kind", Attribute::optional(Type::String).force_new())
                 .attr("fail", Attribute::optional(Type::Bool))
                 .attr("id", Attribute::computed(Type::String))
                 .attr("output", Attribute::computed(Type::Dynamic)),
         ),
         created: AtomicUsize::new(0),
         log: Arc::new(Mutex::new(Vec::new())),
+        fail_deletes: AtomicBool::new(false),
+        reads: Mutex::new(Vec::new()),
     })
 }
 
@@ -143,13 +157,24 @@ struct Recorder {
 }
 
 impl ApplyObserver for Recorder {
-    fn starting(&self, addr: &ResourceInstanceAddr, action: Action) {
+    fn starting(&self, addr: &ResourceInstanceAddr, deposed: Option<&str>, action: Action) {
+        let addr = name(addr, deposed);
         self.events
             .lock()
             .unwrap()
             .push(format!("start {addr} {action:?}"));
     }
-    fn finished(&self, addr: &ResourceInstanceAddr, outcome: &Outcome, _: Duration) {
+    fn deposing(&self, addr: &ResourceInstanceAddr, _: &str) {
+        self.events.lock().unwrap().push(format!("depose {addr}"));
+    }
+    fn finished(
+        &self,
+        addr: &ResourceInstanceAddr,
+        deposed: Option<&str>,
+        outcome: &Outcome,
+        _: Duration,
+    ) {
+        let addr = name(addr, deposed);
         let what = match outcome {
             Outcome::Present { .. } => "present",
             Outcome::Deleted => "deleted",
@@ -162,6 +187,14 @@ impl ApplyObserver for Recorder {
     }
 }
 
+/// `addr`, or `addr (deposed)` for a deposed object (its key is random).
+fn name(addr: &ResourceInstanceAddr, deposed: Option<&str>) -> String {
+    match deposed {
+        Some(_) => format!("{addr} (deposed)"),
+        None => addr.to_string(),
+    }
+}
+
 struct Setup {
     _dir: tempfile::TempDir,
     config: terrane_config::Config,
@@ -169,8 +202,16 @@ struct Setup {
 }
 
 fn load(main_tf: &str) -> Setup {
+    load_files(&[("main.tf", main_tf)])
+}
+
+fn load_files(files: &[(&str, &str)]) -> Setup {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("main.tf"), main_tf).unwrap();
+    for (name, text) in files {
+        let path = dir.path().join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
     let mut sources = SourceMap::new();
     let (config, diags) = terrane_config::load(dir.path(), &mut sources);
     assert!(!diags.has_errors(), "{diags:?}");
@@ -185,18 +226,19 @@ fn prior_from(changed: &IndexMap<ResourceInstanceAddr, Option<Recorded>>) -> Pri
     let mut p = Prior::default();
     for (addr, v) in changed {
         if let Some(r) = v {
-            p.objects.insert(
-                addr.clone(),
-                PriorObject {
-                    value: r.value.clone().unmark_deep().0,
-                    provider: r.provider.clone(),
-                    tainted: false,
-                    dependencies: r.dependencies.clone(),
-                },
-            );
+            p.objects.insert(addr.clone(), prior_object(r));
         }
     }
     p
+}
+
+fn prior_object(r: &Recorded) -> PriorObject {
+    PriorObject {
+        value: r.value.clone().unmark_deep().0,
+        provider: r.provider.clone(),
+        tainted: false,
+        dependencies: r.dependencies.clone(),
+    }
 }
 
 async fn run_apply(
@@ -454,4 +496,259 @@ resource "test_thing" "top" {
         ["delete \"top-id-0\"", "delete \"base\""]
     );
     assert!(run.changed.values().all(Option::is_none));
+}
+
+#[tokio::test]
+async fn create_before_destroy_deletes_the_old_object_only_after_its_dependents_moved_on() {
+    let source = |kind: &str| {
+        format!(
+            r#"
+resource "test_thing" "a" {{
+  kind  = "{kind}"
+  input = "a-{kind}"
+  lifecycle {{
+    create_before_destroy = true
+  }}
+}}
+resource "test_thing" "b" {{
+  input = "uses-${{test_thing.a.id}}"
+}}
+"#
+        )
+    };
+    let t = thing();
+    let (_, _, run, _) = run_apply(
+        &load(&source("v1")),
+        &t,
+        &Prior::default(),
+        PlanMode::Normal,
+    )
+    .await;
+    let prior = prior_from(&run.changed);
+    t.log.lock().unwrap().clear();
+    let (p, diags, run, recorder) =
+        run_apply(&load(&source("v2")), &t, &prior, PlanMode::Normal).await;
+    assert!(!diags.has_errors(), "{diags:?}");
+    let actions: Vec<(String, Action)> = p
+        .changes
+        .iter()
+        .map(|c| (c.addr.to_string(), c.action))
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            ("test_thing.a".into(), Action::CreateThenDelete),
+            ("test_thing.b".into(), Action::Update)
+        ]
+    );
+    let log = t.log.lock().unwrap().clone();
+    assert_eq!(
+        log,
+        ["create \"a-v2\"", "update \"uses-id-2\"", "delete \"a-v1\""]
+    );
+    let events = recorder.events.lock().unwrap().clone();
+    assert_eq!(
+        events,
+        [
+            "start test_thing.a CreateThenDelete",
+            "depose test_thing.a",
+            "done test_thing.a present",
+            "start test_thing.b Update",
+            "done test_thing.b present",
+            "start test_thing.a (deposed) Delete",
+            "done test_thing.a (deposed) deleted",
+        ]
+    );
+    assert_eq!(run.deposed.len(), 1);
+    assert!(
+        run.deposed.values().all(Option::is_none),
+        "the old object is gone"
+    );
+}
+
+#[tokio::test]
+async fn a_deposed_object_that_could_not_be_deleted_is_kept_and_the_next_plan_deletes_it() {
+    let s = load(
+        r#"
+resource "test_thing" "a" {
+  input = "a"
+  lifecycle {
+    create_before_destroy = true
+  }
+}
+"#,
+    );
+    let t = thing();
+    let (_, _, run, _) = run_apply(&s, &t, &Prior::default(), PlanMode::Normal).await;
+    let mut prior = prior_from(&run.changed);
+    // Replaced on request; the old object refuses to go.
+    t.fail_deletes.store(true, Ordering::SeqCst);
+    let recorder = Arc::new(Recorder::default());
+    let options = PlanOptions {
+        replace: vec![prior.objects.keys().next().unwrap().clone()],
+        ..PlanOptions::default()
+    };
+    let (_, diags, run) = apply(
+        &s.config,
+        &s.sources,
+        Path::new("."),
+        &IndexMap::new(),
+        &prior,
+        &mut providers(&t),
+        &options,
+        ApplyRun::new(recorder.clone(), 4, Arc::new(AtomicBool::new(false))),
+    )
+    .await;
+    let errors: Vec<String> = diags.iter().map(|d| d.summary.clone()).collect();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(
+        errors[0].starts_with("Error deleting test_thing.a (deposed object "),
+        "{errors:?}"
+    );
+    let ((addr, key), kept) = run.deposed.first().unwrap();
+    let kept = kept.as_ref().expect("the old object is still recorded");
+    assert_eq!(kept.value.get_attr("id"), Some(&Value::string("id-0")));
+    let current = run.changed.get(addr).unwrap().as_ref().unwrap();
+    assert_eq!(current.value.get_attr("id"), Some(&Value::string("id-1")));
+    // The next plan deletes the deposed object and leaves the current one alone.
+    prior.objects.insert(addr.clone(), prior_object(current));
+    prior
+        .deposed
+        .insert((addr.clone(), key.clone()), prior_object(kept));
+    t.fail_deletes.store(false, Ordering::SeqCst);
+    let (p, diags, run, _) = run_apply(&s, &t, &prior, PlanMode::Normal).await;
+    assert!(!diags.has_errors(), "{diags:?}");
+    let planned: Vec<(Action, Option<String>)> = p
+        .changes
+        .iter()
+        .map(|c| (c.action, c.deposed.clone()))
+        .collect();
+    assert_eq!(
+        planned,
+        [(Action::NoOp, None), (Action::Delete, Some(key.clone()))]
+    );
+    assert_eq!(p.counts(), (0, 0, 1));
+    assert_eq!(run.deposed.get(&(addr.clone(), key.clone())), Some(&None));
+}
+
+#[tokio::test]
+async fn a_postcondition_on_a_value_known_after_apply_is_checked_against_the_real_object() {
+    let s = load(
+        r#"
+resource "test_thing" "a" {
+  input = "a"
+  lifecycle {
+    postcondition {
+      condition     = self.id != "id-0"
+      error_message = "The first id is reserved."
+    }
+  }
+}
+resource "test_thing" "b" {
+  input = test_thing.a.id
+}
+"#,
+    );
+    let t = thing();
+    let (_, plan_diags) = plan(
+        &s.config,
+        &s.sources,
+        Path::new("."),
+        &IndexMap::new(),
+        &Prior::default(),
+        &mut providers(&t),
+        &PlanOptions::default(),
+    )
+    .await;
+    assert!(
+        !plan_diags.has_errors(),
+        "unknown at plan time: {plan_diags:?}"
+    );
+    let (_, diags, run, _) = run_apply(&s, &t, &Prior::default(), PlanMode::Normal).await;
+    let details: Vec<(String, String)> = diags
+        .iter()
+        .map(|d| (d.summary.clone(), d.detail.clone()))
+        .collect();
+    assert_eq!(
+        details,
+        [(
+            "Resource postcondition failed".to_string(),
+            "The first id is reserved.".to_string()
+        )]
+    );
+    // The object exists and is recorded; what depends on it did not run.
+    assert_eq!(run.changed.len(), 1);
+    assert_eq!(t.log.lock().unwrap().clone(), ["create \"a\""]);
+}
+
+#[tokio::test]
+async fn a_precondition_that_fails_on_a_value_known_only_at_apply_stops_that_instance() {
+    let s = load(
+        r#"
+resource "test_thing" "a" {
+  input = "a"
+}
+resource "test_thing" "b" {
+  input = "b"
+  lifecycle {
+    precondition {
+      condition     = test_thing.a.id == "expected"
+      error_message = "a has the wrong id."
+    }
+  }
+}
+resource "test_thing" "c" {
+  input = test_thing.b.id
+}
+"#,
+    );
+    let t = thing();
+    let (_, diags, run, _) = run_apply(&s, &t, &Prior::default(), PlanMode::Normal).await;
+    let summaries: Vec<String> = diags.iter().map(|d| d.summary.clone()).collect();
+    assert_eq!(summaries, ["Resource precondition failed"]);
+    let created: Vec<String> = run.changed.keys().map(ToString::to_string).collect();
+    assert_eq!(created, ["test_thing.a"]);
+}
+
+#[tokio::test]
+async fn refresh_reads_every_object_of_a_type_in_one_call_across_resources_and_modules() {
+    let s = load_files(&[
+        (
+            "main.tf",
+            r#"
+resource "test_thing" "a" {
+  count = 3
+  input = count.index
+}
+resource "test_thing" "b" {
+  input = "b"
+}
+module "m" {
+  source = "./m"
+}
+"#,
+        ),
+        (
+            "m/main.tf",
+            "resource \"test_thing\" \"inner\" {\n  count = 2\n  input = count.index\n}\n",
+        ),
+    ]);
+    let t = thing();
+    let (_, diags, run, _) = run_apply(&s, &t, &Prior::default(), PlanMode::Normal).await;
+    assert!(!diags.has_errors(), "{diags:?}");
+    let prior = prior_from(&run.changed);
+    assert_eq!(prior.objects.len(), 6);
+    let (p, diags) = plan(
+        &s.config,
+        &s.sources,
+        Path::new("."),
+        &IndexMap::new(),
+        &prior,
+        &mut providers(&t),
+        &PlanOptions::default(),
+    )
+    .await;
+    assert!(!diags.has_errors(), "{diags:?}");
+    assert_eq!(p.counts(), (0, 0, 0));
+    assert_eq!(t.reads.lock().unwrap().clone(), [6]);
 }
