@@ -6,5 +6,9 @@ use terrane_sdk::Registry;
 pub fn registry() -> Registry {
     let mut r = Registry::new();
     terrane_builtin::register_all(&mut r);
+    #[cfg(feature = "aws")]
+    r.register(std::sync::Arc::new(terrane_aws_core::AwsFactory::new(
+        vec![std::sync::Arc::new(terrane_aws_ec2::Ec2Service)],
+    )));
     r
 }

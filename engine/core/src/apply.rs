@@ -552,11 +552,19 @@ pub(crate) async fn schedule(p: &mut Planner<'_>, graph: &Graph) {
             Outcome::Deleted => Value::null(),
             Outcome::Failed { error, .. } => {
                 failed.insert(op.node);
-                p.diags.push(
-                    Diagnostic::error(format!("Error applying {}", op.addr))
+                // Pointed at the argument the provider names, with its hint.
+                let config = p.slots.get(&op.node).and_then(|s| s.get(op.slot));
+                let d = match config {
+                    Some(slot) => {
+                        let mut d = crate::plan::provider_diagnostic(error.clone(), slot.resource);
+                        d.summary = format!("{}: {}", op.addr, d.summary);
+                        d
+                    }
+                    None => Diagnostic::error(format!("Error applying {}", op.addr))
                         .with_detail(describe(error))
                         .with_span(op.resource_config),
-                );
+                };
+                p.diags.push(d);
                 Value::unknown()
             }
         };

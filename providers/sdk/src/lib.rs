@@ -5,11 +5,14 @@
 //! block; a provider hands out one [`Resource`] or [`DataSource`] per type. Engine crates never
 //! depend on a provider's own dependencies (such as the AWS SDK): only on this crate.
 
+mod catalog;
 mod diff;
 mod error;
+pub mod read;
 mod registry;
 mod schema;
 
+pub use catalog::Catalog;
 pub use diff::{PlannedChange, plan_default, proposed_new_state};
 pub use error::ProviderError;
 pub use registry::Registry;

@@ -1,0 +1,199 @@
+//! What the EC2 types share: the client, tags, filters, batched Describe calls, waiting.
+
+use aws_sdk_ec2::types::{Filter, ResourceType, Tag, TagSpecification};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use terrane_aws_core::{Aws, sdk_error, tags};
+use terrane_sdk::ProviderError;
+use terrane_types::{Number, Value};
+
+/// How many ids one Describe call filters on (EC2 accepts up to 200 values per filter).
+pub(crate) const IDS_PER_CALL: usize = 200;
+
+/// A configured EC2 client and the provider it belongs to.
+pub struct Ec2 {
+    pub client: aws_sdk_ec2::Client,
+    pub aws: Arc<Aws>,
+}
+
+impl Ec2 {
+    pub fn new(aws: Arc<Aws>) -> Ec2 {
+        let mut conf = aws_sdk_ec2::config::Builder::from(&aws.sdk);
+        if let Some(url) = aws.endpoint("ec2") {
+            conf = conf.endpoint_url(url);
+        }
+        Ec2 {
+            client: aws_sdk_ec2::Client::from_conf(conf.build()),
+            aws,
+        }
+    }
+
+    /// The tags to create a resource with: default tags merged with its own.
+    pub(crate) fn tag_spec(&self, kind: ResourceType, config: &Value) -> Option<TagSpecification> {
+        let all = tags::tags_all(&self.aws, &tags::tags_of(config, "tags"));
+        if all.is_empty() {
+            return None;
+        }
+        Some(
+            TagSpecification::builder()
+                .resource_type(kind)
+                .set_tags(Some(to_tags(&all)))
+                .build(),
+        )
+    }
+
+    /// `tags` and `tags_all` from what AWS returned: `tags` keeps the configured (prior)
+    /// keys' view, without the provider's default tags unless the resource sets them itself.
+    pub(crate) fn tag_values(&self, read: &[Tag], prior: Option<&Value>) -> (Value, Value) {
+        let all = tags::kept(
+            &self.aws,
+            read.iter()
+                .filter_map(|t| Some((t.key()?.to_owned(), t.value().unwrap_or("").to_owned()))),
+        );
+        let own = prior.map(|p| tags::tags_of(p, "tags")).unwrap_or_default();
+        let visible: BTreeMap<String, String> = all
+            .iter()
+            .filter(|(k, v)| own.contains_key(*k) || self.aws.default_tags.get(*k) != Some(*v))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        let tags_value = if visible.is_empty()
+            && prior.is_none_or(|p| p.get_attr("tags").is_none_or(Value::is_null))
+        {
+            Value::Null(terrane_types::Type::map(terrane_types::Type::String))
+        } else {
+            tags::tags_value(&visible)
+        };
+        (tags_value, tags::tags_value(&all))
+    }
+
+    /// Makes a resource's tags what `planned` says (CreateTags / DeleteTags as needed).
+    pub(crate) async fn update_tags(
+        &self,
+        id: &str,
+        prior: &Value,
+        planned: &Value,
+    ) -> Result<(), ProviderError> {
+        let old = tags::tags_all(&self.aws, &tags::tags_of(prior, "tags"));
+        let new = tags::tags_all(&self.aws, &tags::tags_of(planned, "tags"));
+        let (set, removed) = tags::tag_diff(&old, &new);
+        if !removed.is_empty() {
+            self.client
+                .delete_tags()
+                .resources(id)
+                .set_tags(Some(
+                    removed
+                        .iter()
+                        .map(|k| Tag::builder().key(k).build())
+                        .collect(),
+                ))
+                .send()
+                .await
+                .map_err(|e| sdk_error(&format!("removing tags from {id}"), e))?;
+        }
+        if !set.is_empty() {
+            self.client
+                .create_tags()
+                .resources(id)
+                .set_tags(Some(to_tags(&set)))
+                .send()
+                .await
+                .map_err(|e| sdk_error(&format!("tagging {id}"), e))?;
+        }
+        Ok(())
+    }
+}
+
+pub(crate) fn to_tags(tags: &BTreeMap<String, String>) -> Vec<Tag> {
+    tags.iter()
+        .map(|(k, v)| Tag::builder().key(k).value(v).build())
+        .collect()
+}
+
+pub(crate) fn filter(name: &str, values: impl IntoIterator<Item = impl Into<String>>) -> Filter {
+    Filter::builder()
+        .name(name)
+        .set_values(Some(values.into_iter().map(Into::into).collect()))
+        .build()
+}
+
+/// The `filter { name = ... values = [...] }` blocks of a data source's configuration.
+#[expect(dead_code, reason = "used by the types still to come in this crate")]
+pub(crate) fn config_filters(config: &Value) -> Vec<Filter> {
+    config
+        .get_attr("filter")
+        .and_then(Value::as_seq)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|f| {
+            let name = f.get_attr("name")?.as_str()?;
+            let values = terrane_sdk::read::strings(f, "values");
+            Some(filter(name, values))
+        })
+        .collect()
+}
+
+/// The `id` of a state object.
+pub(crate) fn id_of(v: &Value) -> Option<&str> {
+    v.get_attr("id").and_then(Value::as_str)
+}
+
+/// Splits state objects into chunks of ids for batched Describe calls; objects without an id
+/// are gone already.
+pub(crate) fn id_chunks(priors: &[Value]) -> Vec<Vec<String>> {
+    let ids: Vec<String> = priors
+        .iter()
+        .filter_map(|p| id_of(p).map(str::to_owned))
+        .collect();
+    ids.chunks(IDS_PER_CALL).map(<[String]>::to_vec).collect()
+}
+
+/// Puts batched read results back in the order of `priors` (None where AWS no longer has
+/// the object).
+pub(crate) fn in_order(priors: &[Value], mut found: BTreeMap<String, Value>) -> Vec<Option<Value>> {
+    priors
+        .iter()
+        .map(|p| id_of(p).and_then(|id| found.remove(id)))
+        .collect()
+}
+
+pub(crate) fn string(s: Option<&str>) -> Value {
+    match s {
+        Some(s) => Value::string(s),
+        None => Value::Null(terrane_types::Type::String),
+    }
+}
+
+pub(crate) fn boolean(b: Option<bool>) -> Value {
+    match b {
+        Some(b) => Value::Bool(b),
+        None => Value::Null(terrane_types::Type::Bool),
+    }
+}
+
+#[expect(dead_code, reason = "used by the types still to come in this crate")]
+pub(crate) fn int(n: Option<i64>) -> Value {
+    match n {
+        Some(n) => Value::Number(Number::from_i64(n)),
+        None => Value::Null(terrane_types::Type::Number),
+    }
+}
+
+/// A set of strings.
+#[expect(dead_code, reason = "used by the types still to come in this crate")]
+pub(crate) fn string_set(items: impl IntoIterator<Item = impl Into<String>>) -> Value {
+    Value::set(items.into_iter().map(|s| Value::string(s)).collect())
+}
+
+/// The prior value of an attribute, or null.
+pub(crate) fn keep(prior: Option<&Value>, name: &str) -> Option<Value> {
+    prior.and_then(|p| p.get_attr(name)).cloned()
+}
+
+/// `arn:PARTITION:ec2:REGION:ACCOUNT:KIND/ID`.
+pub(crate) fn arn(aws: &Aws, owner: &str, kind: &str, id: &str) -> String {
+    format!(
+        "arn:{}:ec2:{}:{owner}:{kind}/{id}",
+        aws.partition(),
+        aws.region
+    )
+}

@@ -1,0 +1,1 @@
+"""Tests of the terrane AWS emulator (run with scripts/aws-emulator test)."""
