@@ -74,7 +74,7 @@ pub fn config_schema() -> Schema {
             Attribute::optional(Type::Number)
                 .describe("How many times a throttled or failed call is retried (default 10)."),
         )
-        .attr("retry_mode", s("standard or adaptive (the default)."))
+        .attr("retry_mode", s("standard (the default) or adaptive."))
         .attr(
             "skip_credentials_validation",
             b("Do not check the credentials with STS."),
@@ -235,7 +235,7 @@ impl Aws {
             (None, None) => {}
         }
         let max_retries = integer(config, "max_retries")?.unwrap_or(10).clamp(0, 100) as u32;
-        let mode = string(config, "retry_mode").unwrap_or("adaptive");
+        let mode = string(config, "retry_mode").unwrap_or("standard");
         let retry = match mode {
             "adaptive" => RetryConfig::adaptive(),
             "standard" => RetryConfig::standard(),

@@ -179,7 +179,6 @@ pub(crate) fn int(n: Option<i64>) -> Value {
 }
 
 /// A set of strings.
-#[expect(dead_code, reason = "used by the types still to come in this crate")]
 pub(crate) fn string_set(items: impl IntoIterator<Item = impl Into<String>>) -> Value {
     Value::set(items.into_iter().map(|s| Value::string(s)).collect())
 }

@@ -4,6 +4,7 @@
 //! type costs ceil(N / page) Describe calls.
 
 mod common;
+mod instance;
 mod vpc;
 
 use std::sync::Arc;
@@ -17,7 +18,10 @@ pub struct Ec2Service;
 
 impl Service for Ec2Service {
     fn resource_schemas(&self) -> Vec<(&'static str, Schema)> {
-        vec![("aws_vpc", vpc::schema())]
+        vec![
+            ("aws_vpc", vpc::schema()),
+            ("aws_instance", instance::schema()),
+        ]
     }
 
     fn data_source_schemas(&self) -> Vec<(&'static str, Schema)> {
@@ -26,6 +30,8 @@ impl Service for Ec2Service {
 
     fn configure(&self, aws: &Arc<Aws>) -> Catalog {
         let ec2 = Arc::new(Ec2::new(aws.clone()));
-        Catalog::default().resource("aws_vpc", vpc::Vpc::new(ec2.clone()))
+        Catalog::default()
+            .resource("aws_vpc", vpc::Vpc::new(ec2.clone()))
+            .resource("aws_instance", instance::AwsInstance::new(ec2.clone()))
     }
 }
