@@ -63,7 +63,8 @@ resource "aws_vpc" "main" {{
     assert_eq!(left.trim(), "0");
 }
 
-/// A configuration of `count` instances; `ami` and `instance_type` as given.
+/// A VPC, a subnet, a security group and `count` instances in them; `ami` and
+/// `instance_type` as given.
 fn instances_tf(count: usize, ami: &str, instance_type: &str) -> String {
     format!(
         r##"
@@ -71,11 +72,34 @@ provider "aws" {{
   region = "us-east-1"
 }}
 
+resource "aws_vpc" "main" {{
+  cidr_block = "10.0.0.0/16"
+}}
+
+resource "aws_subnet" "web" {{
+  vpc_id     = aws_vpc.main.id
+  cidr_block = "10.0.1.0/24"
+}}
+
+resource "aws_security_group" "web" {{
+  name   = "web"
+  vpc_id = aws_vpc.main.id
+
+  ingress {{
+    from_port   = 80
+    to_port     = 80
+    protocol    = "tcp"
+    cidr_blocks = ["0.0.0.0/0"]
+  }}
+}}
+
 resource "aws_instance" "web" {{
-  count         = {count}
-  ami           = "{ami}"
-  instance_type = "{instance_type}"
-  user_data     = "#!/bin/bash\necho hello > /tmp/hello"
+  count                  = {count}
+  ami                    = "{ami}"
+  instance_type          = "{instance_type}"
+  subnet_id              = aws_subnet.web.id
+  vpc_security_group_ids = [aws_security_group.web.id]
+  user_data              = "#!/bin/bash\necho hello > /tmp/hello"
   tags = {{
     Name = "web-${{count.index}}"
   }}
@@ -111,7 +135,12 @@ fn instances_update_in_place_replace_on_a_new_ami_come_back_when_terminated_and_
     aws.ok(tmp.path(), &["apply", "-auto-approve"]);
     let ids = instance_ids(tmp.path());
     assert_eq!(ids.len(), 3);
-    let attrs = &state(tmp.path())["resources"][0]["instances"][0]["attributes"];
+    let s = state(tmp.path());
+    let web = s["resources"]
+        .as_array()
+        .and_then(|r| r.iter().find(|r| r["type"] == "aws_instance"))
+        .expect("the instances in the state");
+    let attrs = &web["instances"][0]["attributes"];
     // Terraform keeps the SHA-1 of the user data, not the text.
     let hash = attrs["user_data"].as_str().unwrap_or_default();
     assert_eq!(hash.len(), 40, "{attrs}");
@@ -173,10 +202,10 @@ fn instances_update_in_place_replace_on_a_new_ami_come_back_when_terminated_and_
     assert!(aws.ok(tmp.path(), &["plan"]).contains("No changes."));
 
     aws.ok(tmp.path(), &["destroy", "-auto-approve"]);
-    let running = aws.python(
-        "r = boto3.client('ec2').describe_instances()\nprint(sum(1 for x in r['Reservations'] for i in x['Instances'] if i['State']['Name'] != 'terminated'))",
+    let left = aws.python(
+        "ec2 = boto3.client('ec2')\nr = ec2.describe_instances()\nrunning = sum(1 for x in r['Reservations'] for i in x['Instances'] if i['State']['Name'] != 'terminated')\nvpcs = [v for v in ec2.describe_vpcs()['Vpcs'] if not v['IsDefault']]\ngroups = [g for g in ec2.describe_security_groups(Filters=[{'Name': 'group-name', 'Values': ['web']}])['SecurityGroups']]\nprint(running, len(vpcs), len(groups))",
     );
-    assert_eq!(running.trim(), "0");
+    assert_eq!(left.trim(), "0 0 0");
 }
 
 #[test]
@@ -188,7 +217,7 @@ fn an_invalid_ami_fails_with_awss_code_pointing_at_the_argument_with_a_hint() {
     assert_eq!(o.status.code(), Some(1), "{out}");
     assert!(out.contains("InvalidAMIID.Malformed"), "{out}");
     assert!(
-        out.contains("main.tf:8:"),
+        out.contains("main.tf:29:"),
         "points at the ami argument: {out}"
     );
     assert!(out.contains("data \"aws_ami\""), "{out}");

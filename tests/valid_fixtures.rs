@@ -128,7 +128,7 @@ fn inputs_and_expressions_graph_links_locals_to_the_inputs_they_use() {
             ("local.motd", "local.zone_names"),
             ("local.servers_by_role", "var.servers"),
             ("terraform_data.settings", "local.banner"),
-            ("aws_s3_bucket.logs", "local.all_tags"),
+            ("aws_launch_template.logs", "local.all_tags"),
             ("output.api_token", "var.api_token"),
         ],
     );
@@ -156,7 +156,7 @@ fn resources_and_lifecycle_graph_follows_references_depends_on_and_lifecycle() {
             ("null_resource.provisioner", "terraform_data.revision"),
             ("aws_security_group.web", "local.ingress_rules"),
             ("terraform_data.revision", "random_string.suffix"),
-            ("output.bucket_names", "aws_s3_bucket.this"),
+            ("output.bucket_names", "aws_launch_template.this"),
         ],
     );
 }

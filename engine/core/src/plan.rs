@@ -1562,9 +1562,25 @@ impl<'a> Planner<'a> {
             .configure(factory, key, &config)
             .await
             .map_err(|e| {
-                Diagnostic::error(format!("Failed to configure provider \"{}\"", e.summary))
-                    .with_detail(e.detail)
-                    .with_span(block.map_or(fallback, |b| b.span.first_byte()))
+                // Pointed at the argument the provider names, else at the block.
+                let span = e
+                    .attribute
+                    .as_ref()
+                    .and_then(|p| match p.0.first() {
+                        Some(PathStep::Attr(name)) => {
+                            block.and_then(|b| b.body.attr(name)).map(|a| a.expr.span)
+                        }
+                        _ => None,
+                    })
+                    .unwrap_or_else(|| block.map_or(fallback, |b| b.span.first_byte()));
+                let mut d =
+                    Diagnostic::error(format!("Failed to configure provider \"{}\"", e.summary))
+                        .with_detail(e.detail)
+                        .with_span(span);
+                if let Some(h) = e.hint {
+                    d = d.with_hint(h);
+                }
+                d
             })
     }
 

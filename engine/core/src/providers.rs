@@ -110,7 +110,12 @@ impl ProviderSet {
         if let Some(p) = self.configured.get(&key) {
             return Ok(p.clone());
         }
+        // The summary names the provider; what went wrong moves into the detail.
         let provider = factory.configure(config).await.map_err(|mut e| {
+            e.detail = match e.detail.is_empty() {
+                true => e.summary.clone(),
+                false => format!("{}: {}", e.summary, e.detail),
+            };
             e.summary = key.local_name.clone();
             e
         })?;

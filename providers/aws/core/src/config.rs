@@ -186,6 +186,30 @@ impl Aws {
     /// Builds the configuration from the provider block (an object shaped by
     /// [`config_schema`]) and checks the credentials unless told not to.
     pub async fn configure(config: &Value) -> Result<Aws, ProviderError> {
+        // The SDK cannot resolve an endpoint from an empty URL (it panics): say so first.
+        if let Some((name, _)) = std::env::vars_os().find(|(k, v)| {
+            k.to_str()
+                .is_some_and(|k| k.starts_with("AWS_ENDPOINT_URL"))
+                && v.to_str().is_some_and(|v| v.trim().is_empty())
+        }) {
+            return Err(ProviderError::new(format!(
+                "{} is set but empty",
+                name.to_string_lossy()
+            ))
+            .with_hint("Unset it to use AWS's own endpoints, or set it to a URL such as http://127.0.0.1:5000 (the local emulator)."));
+        }
+        for (service, url) in first_block(config, "endpoints")
+            .and_then(Value::as_entries)
+            .into_iter()
+            .flatten()
+        {
+            if url.as_str().is_some_and(|u| u.trim().is_empty()) {
+                return Err(config_error(
+                    "endpoints",
+                    format!("endpoints.{service} is empty"),
+                ));
+            }
+        }
         let mut loader = aws_config::defaults(BehaviorVersion::latest());
         if let Some(region) = string(config, "region") {
             loader = loader.region(Region::new(region.to_owned()));

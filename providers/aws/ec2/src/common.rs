@@ -117,7 +117,6 @@ pub(crate) fn filter(name: &str, values: impl IntoIterator<Item = impl Into<Stri
 }
 
 /// The `filter { name = ... values = [...] }` blocks of a data source's configuration.
-#[expect(dead_code, reason = "used by the types still to come in this crate")]
 pub(crate) fn config_filters(config: &Value) -> Vec<Filter> {
     config
         .get_attr("filter")
@@ -129,6 +128,28 @@ pub(crate) fn config_filters(config: &Value) -> Vec<Filter> {
             let values = terrane_sdk::read::strings(f, "values");
             Some(filter(name, values))
         })
+        .collect()
+}
+
+/// The schema of the data sources' `filter` blocks (Terraform's custom filters: any
+/// Describe filter name, with its values).
+pub(crate) fn filter_block() -> terrane_sdk::NestedBlock {
+    use terrane_sdk::{Attribute, Block, NestedBlock, Nesting};
+    use terrane_types::Type;
+    NestedBlock::new(
+        Nesting::Set,
+        Block::new()
+            .describe("A filter of the Describe call, e.g. name = \"vpc-id\".")
+            .attr("name", Attribute::required(Type::String))
+            .attr("values", Attribute::required(Type::set(Type::String))),
+    )
+}
+
+/// `tag:KEY = VALUE` filters for the `tags` a data source's configuration sets.
+pub(crate) fn tag_filters(config: &Value) -> Vec<Filter> {
+    tags::tags_of(config, "tags")
+        .into_iter()
+        .map(|(k, v)| filter(&format!("tag:{k}"), [v]))
         .collect()
 }
 
@@ -163,6 +184,11 @@ pub(crate) fn string(s: Option<&str>) -> Value {
     }
 }
 
+/// A string AWS may leave out, as Terraform records it: empty when absent.
+pub(crate) fn string_or_empty(s: Option<&str>) -> Value {
+    Value::string(s.unwrap_or_default())
+}
+
 pub(crate) fn boolean(b: Option<bool>) -> Value {
     match b {
         Some(b) => Value::Bool(b),
@@ -170,7 +196,6 @@ pub(crate) fn boolean(b: Option<bool>) -> Value {
     }
 }
 
-#[expect(dead_code, reason = "used by the types still to come in this crate")]
 pub(crate) fn int(n: Option<i64>) -> Value {
     match n {
         Some(n) => Value::Number(Number::from_i64(n)),
