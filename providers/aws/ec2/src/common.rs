@@ -168,6 +168,31 @@ pub(crate) fn id_chunks(priors: &[Value]) -> Vec<Vec<String>> {
     ids.chunks(IDS_PER_CALL).map(<[String]>::to_vec).collect()
 }
 
+/// State objects by id, for the batched reads that keep what Describe does not return.
+pub(crate) fn priors_by_id(priors: &[Value]) -> BTreeMap<String, &Value> {
+    priors
+        .iter()
+        .filter_map(|p| id_of(p).map(|id| (id.to_owned(), p)))
+        .collect()
+}
+
+/// A batched refresh: `describe` reads up to [`IDS_PER_CALL`] ids per call; the answers
+/// come back in the order of `priors`, None for objects AWS no longer has.
+pub(crate) async fn read_in_chunks<F, Fut>(
+    priors: &[Value],
+    mut describe: F,
+) -> Result<Vec<Option<Value>>, ProviderError>
+where
+    F: FnMut(Vec<String>) -> Fut,
+    Fut: std::future::Future<Output = Result<BTreeMap<String, Value>, ProviderError>>,
+{
+    let mut found = BTreeMap::new();
+    for chunk in id_chunks(priors) {
+        found.extend(describe(chunk).await?);
+    }
+    Ok(in_order(priors, found))
+}
+
 /// Puts batched read results back in the order of `priors` (None where AWS no longer has
 /// the object).
 pub(crate) fn in_order(priors: &[Value], mut found: BTreeMap<String, Value>) -> Vec<Option<Value>> {

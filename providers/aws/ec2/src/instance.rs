@@ -9,7 +9,8 @@
 //! protection, shutdown behaviour) is read on create, update and import, and kept from the
 //! state otherwise (see ARCHITECTURE.md, "refresh depth").
 
-use crate::common::{Ec2, boolean, filter, id_chunks, id_of, in_order, keep, string, string_set};
+use crate::common::{Ec2, boolean, filter, id_of, keep, string, string_set};
+use crate::common::{priors_by_id, read_in_chunks};
 use async_trait::async_trait;
 use aws_sdk_ec2::types::{
     AttributeBooleanValue, AttributeValue, Instance, InstanceAttributeName, InstanceStateName,
@@ -869,15 +870,8 @@ impl Resource for AwsInstance {
     }
 
     async fn read_many(&self, priors: &[Value]) -> Result<Vec<Option<Value>>, ProviderError> {
-        let by_id: BTreeMap<String, &Value> = priors
-            .iter()
-            .filter_map(|p| id_of(p).map(|id| (id.to_owned(), p)))
-            .collect();
-        let mut found = BTreeMap::new();
-        for chunk in id_chunks(priors) {
-            found.extend(self.describe(chunk, &by_id).await?);
-        }
-        Ok(in_order(priors, found))
+        let by_id = priors_by_id(priors);
+        read_in_chunks(priors, |ids| self.describe(ids, &by_id)).await
     }
 
     async fn import(&self, id: &str) -> Result<Value, ProviderError> {

@@ -2,7 +2,8 @@
 //! detaches it from the old VPC and attaches it to the new one, in place); deleting detaches
 //! it first. Refresh reads up to 200 gateways per DescribeInternetGateways call.
 
-use crate::common::{Ec2, arn, filter, id_chunks, id_of, in_order};
+use crate::common::{Ec2, arn, filter, id_of};
+use crate::common::{priors_by_id, read_in_chunks};
 use async_trait::async_trait;
 use aws_sdk_ec2::types::{InternetGateway as AwsGateway, ResourceType};
 use std::collections::BTreeMap;
@@ -350,15 +351,8 @@ impl Resource for InternetGateway {
     }
 
     async fn read_many(&self, priors: &[Value]) -> Result<Vec<Option<Value>>, ProviderError> {
-        let by_id: BTreeMap<String, &Value> = priors
-            .iter()
-            .filter_map(|p| id_of(p).map(|id| (id.to_owned(), p)))
-            .collect();
-        let mut found = BTreeMap::new();
-        for chunk in id_chunks(priors) {
-            found.extend(self.describe(chunk, &by_id).await?);
-        }
-        Ok(in_order(priors, found))
+        let by_id = priors_by_id(priors);
+        read_in_chunks(priors, |ids| self.describe(ids, &by_id)).await
     }
 
     async fn import(&self, id: &str) -> Result<Value, ProviderError> {

@@ -9,7 +9,8 @@
 //! DescribeNetworkInterfaces call per 200 network interfaces that routes point at (routes to
 //! other accounts' service interfaces are not the configuration's, as in Terraform).
 
-use crate::common::{Ec2, arn, filter, id_chunks, id_of, in_order, string_set};
+use crate::common::{Ec2, arn, filter, id_of, string_set};
+use crate::common::{priors_by_id, read_in_chunks};
 use async_trait::async_trait;
 use aws_sdk_ec2::types::{ResourceType, Route, RouteTable as AwsRouteTable};
 use std::collections::{BTreeMap, BTreeSet};
@@ -771,15 +772,8 @@ impl Resource for RouteTable {
     }
 
     async fn read_many(&self, priors: &[Value]) -> Result<Vec<Option<Value>>, ProviderError> {
-        let by_id: BTreeMap<String, &Value> = priors
-            .iter()
-            .filter_map(|p| id_of(p).map(|id| (id.to_owned(), p)))
-            .collect();
-        let mut found = BTreeMap::new();
-        for chunk in id_chunks(priors) {
-            found.extend(self.describe(chunk, &by_id).await?);
-        }
-        Ok(in_order(priors, found))
+        let by_id = priors_by_id(priors);
+        read_in_chunks(priors, |ids| self.describe(ids, &by_id)).await
     }
 
     async fn import(&self, id: &str) -> Result<Value, ProviderError> {

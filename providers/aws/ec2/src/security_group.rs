@@ -5,7 +5,8 @@
 //! the configuration says; rule blocks left out of the configuration entirely are not
 //! managed (kept as read). Refresh reads up to 200 groups per DescribeSecurityGroups call.
 
-use crate::common::{Ec2, arn, filter, id_chunks, id_of, in_order, keep, string};
+use crate::common::{Ec2, arn, filter, id_of, keep, string};
+use crate::common::{priors_by_id, read_in_chunks};
 use crate::naming;
 use crate::sg_rules::{self, Atom};
 use async_trait::async_trait;
@@ -637,15 +638,8 @@ impl Resource for SecurityGroup {
     }
 
     async fn read_many(&self, priors: &[Value]) -> Result<Vec<Option<Value>>, ProviderError> {
-        let by_id: BTreeMap<String, &Value> = priors
-            .iter()
-            .filter_map(|p| id_of(p).map(|id| (id.to_owned(), p)))
-            .collect();
-        let mut found = BTreeMap::new();
-        for chunk in id_chunks(priors) {
-            found.extend(self.describe(chunk, &by_id).await?);
-        }
-        Ok(in_order(priors, found))
+        let by_id = priors_by_id(priors);
+        read_in_chunks(priors, |ids| self.describe(ids, &by_id)).await
     }
 
     async fn import(&self, id: &str) -> Result<Value, ProviderError> {

@@ -3,7 +3,8 @@
 //! place through ModifySubnetAttribute, one attribute per call as the API requires.
 //! DescribeSubnets returns every attribute, so refresh reads up to 200 subnets per call.
 
-use crate::common::{Ec2, id_chunks, id_of, in_order, int, string, string_or_empty};
+use crate::common::{Ec2, id_of, int, string, string_or_empty};
+use crate::common::{priors_by_id, read_in_chunks};
 use async_trait::async_trait;
 use aws_sdk_ec2::types::{AttributeBooleanValue, HostnameType, ResourceType, Subnet as AwsSubnet};
 use std::collections::BTreeMap;
@@ -748,15 +749,8 @@ impl Resource for Subnet {
     }
 
     async fn read_many(&self, priors: &[Value]) -> Result<Vec<Option<Value>>, ProviderError> {
-        let by_id: BTreeMap<String, &Value> = priors
-            .iter()
-            .filter_map(|p| id_of(p).map(|id| (id.to_owned(), p)))
-            .collect();
-        let mut found = BTreeMap::new();
-        for chunk in id_chunks(priors) {
-            found.extend(self.describe(chunk, &by_id).await?);
-        }
-        Ok(in_order(priors, found))
+        let by_id = priors_by_id(priors);
+        read_in_chunks(priors, |ids| self.describe(ids, &by_id)).await
     }
 
     async fn import(&self, id: &str) -> Result<Value, ProviderError> {
