@@ -326,3 +326,27 @@ fn an_apply_of_fifty_instances_survives_thirty_percent_throttling() {
     assert_eq!(running.trim(), expected.join(" "));
     assert!(aws.ok(tmp.path(), &["plan"]).contains("No changes."));
 }
+
+#[test]
+fn missing_credentials_are_one_clear_error_naming_where_terrane_looked() {
+    let tmp = dir_with(&[(
+        "main.tf",
+        "provider \"aws\" {\n  region = \"us-east-1\"\n}\n\nresource \"aws_vpc\" \"main\" {\n  cidr_block = \"10.0.0.0/16\"\n}\n",
+    )]);
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_terrane"))
+        .arg("-C")
+        .arg(tmp.path())
+        .arg("plan")
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("HOME", tmp.path())
+        .env("NO_COLOR", "1")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .output()
+        .expect("run terrane");
+    let out = support::text(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    assert!(out.contains("No valid credential sources found"), "{out}");
+    assert!(out.contains("skip_credentials_validation"), "{out}");
+    assert!(!out.contains("DispatchFailure"), "no SDK internals: {out}");
+}

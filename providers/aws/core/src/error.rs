@@ -26,6 +26,15 @@ where
             }
             out
         }
+        SdkError::DispatchFailure(_)
+            if DisplayErrorContext(&err)
+                .to_string()
+                .contains("no credentials found in chain") =>
+        {
+            ProviderError::new(action)
+                .with_code("NoCredentialProviders")
+                .with_detail("No valid credential sources found: terrane looked in the environment (AWS_ACCESS_KEY_ID, AWS_PROFILE), the shared config and credentials files, web identity, the ECS container and the instance metadata service.")
+        }
         SdkError::DispatchFailure(_) | SdkError::TimeoutError(_) => ProviderError::new(action)
             .with_detail(format!(
                 "The AWS endpoint could not be reached: {}",
