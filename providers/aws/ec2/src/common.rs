@@ -1,9 +1,11 @@
 //! What the EC2 types share: the client, tags, filters, batched Describe calls, waiting.
 
+use aws_sdk_ec2::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_ec2::types::{Filter, ResourceType, Tag, TagSpecification};
 use std::collections::BTreeMap;
 use std::sync::Arc;
-use terrane_aws_core::{Aws, sdk_error, tags};
+use terrane_aws_core::wait::Poll;
+use terrane_aws_core::{Aws, AwsErrorExt, sdk_error, tags};
 use terrane_sdk::ProviderError;
 use terrane_types::{Number, Value};
 
@@ -191,6 +193,44 @@ where
         found.extend(describe(chunk).await?);
     }
     Ok(in_order(priors, found))
+}
+
+/// Deletes an object, retrying while AWS refuses because something still uses it (`in_use`
+/// says which error codes mean that) until `timeout`; already gone counts as deleted.
+/// `waiting` names the wait in progress lines, `busy` the status shown meanwhile, `action`
+/// the call in errors.
+pub(crate) async fn delete_when_unused<F, Fut, E, R>(
+    waiting: &str,
+    action: &str,
+    timeout: std::time::Duration,
+    ctx: &terrane_sdk::ApplyCtx,
+    in_use: fn(Option<&str>) -> bool,
+    busy: &str,
+    mut delete: F,
+) -> Result<(), ProviderError>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<(), SdkError<E, R>>>,
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    R: std::fmt::Debug + Send + Sync + 'static,
+{
+    terrane_aws_core::wait::until(waiting, timeout, ctx, || {
+        let attempt = delete();
+        async move {
+            match attempt.await {
+                Ok(()) => Ok(Poll::Done(())),
+                Err(e) if e.is_not_found() => Ok(Poll::Done(())),
+                Err(e) if in_use(e.aws_code()) => Ok(Poll::Pending(busy.to_owned())),
+                Err(e) => Err(sdk_error(action, e)),
+            }
+        }
+    })
+    .await
+}
+
+/// The usual "still in use" error of EC2 deletes.
+pub(crate) fn dependency_violation(code: Option<&str>) -> bool {
+    code == Some("DependencyViolation")
 }
 
 /// Puts batched read results back in the order of `priors` (None where AWS no longer has

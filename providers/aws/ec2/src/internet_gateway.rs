@@ -3,6 +3,7 @@
 //! it first. Refresh reads up to 200 gateways per DescribeInternetGateways call.
 
 use crate::common::{Ec2, arn, filter, id_of};
+use crate::common::{delete_when_unused, dependency_violation};
 use crate::common::{priors_by_id, read_in_chunks};
 use async_trait::async_trait;
 use aws_sdk_ec2::types::{InternetGateway as AwsGateway, ResourceType};
@@ -322,29 +323,21 @@ impl Resource for InternetGateway {
         if let Some(vpc) = read::string(prior, "vpc_id").filter(|v| !v.is_empty()) {
             self.detach(id, vpc, ctx).await?;
         }
-        wait::until(
+        delete_when_unused(
             &format!("EC2 Internet Gateway ({id}) delete"),
+            &format!("deleting EC2 Internet Gateway ({id})"),
             TIMEOUT,
             ctx,
+            dependency_violation,
+            "still in use",
             || async {
-                match self
-                    .ec2
+                self.ec2
                     .client
                     .delete_internet_gateway()
                     .internet_gateway_id(id)
                     .send()
                     .await
-                {
-                    Ok(_) => Ok(Poll::Done(())),
-                    Err(e) if e.is_not_found() => Ok(Poll::Done(())),
-                    Err(e) if e.aws_code() == Some("DependencyViolation") => {
-                        Ok(Poll::Pending("still in use".into()))
-                    }
-                    Err(e) => Err(sdk_error(
-                        &format!("deleting EC2 Internet Gateway ({id})"),
-                        e,
-                    )),
-                }
+                    .map(|_| ())
             },
         )
         .await

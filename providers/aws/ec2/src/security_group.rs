@@ -5,6 +5,7 @@
 //! the configuration says; rule blocks left out of the configuration entirely are not
 //! managed (kept as read). Refresh reads up to 200 groups per DescribeSecurityGroups call.
 
+use crate::common::delete_when_unused;
 use crate::common::{Ec2, arn, filter, id_of, keep, string};
 use crate::common::{priors_by_id, read_in_chunks};
 use crate::naming;
@@ -612,26 +613,21 @@ impl Resource for SecurityGroup {
             self.revoke_all_rules(id).await?;
         }
         // Instances (and their network interfaces) can hold on to the group for a while.
-        wait::until(
+        delete_when_unused(
             &format!("Security Group ({id}) delete"),
+            &format!("deleting Security Group ({id})"),
             DELETE_TIMEOUT,
             ctx,
+            still_in_use,
+            "still in use",
             || async {
-                match self
-                    .ec2
+                self.ec2
                     .client
                     .delete_security_group()
                     .group_id(id)
                     .send()
                     .await
-                {
-                    Ok(_) => Ok(Poll::Done(())),
-                    Err(e) if e.is_not_found() => Ok(Poll::Done(())),
-                    Err(e) if still_in_use(e.aws_code()) => {
-                        Ok(Poll::Pending("still in use".into()))
-                    }
-                    Err(e) => Err(sdk_error(&format!("deleting Security Group ({id})"), e)),
-                }
+                    .map(|_| ())
             },
         )
         .await

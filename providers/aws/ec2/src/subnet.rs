@@ -4,6 +4,7 @@
 //! DescribeSubnets returns every attribute, so refresh reads up to 200 subnets per call.
 
 use crate::common::{Ec2, id_of, int, string, string_or_empty};
+use crate::common::{delete_when_unused, dependency_violation};
 use crate::common::{priors_by_id, read_in_chunks};
 use async_trait::async_trait;
 use aws_sdk_ec2::types::{AttributeBooleanValue, HostnameType, ResourceType, Subnet as AwsSubnet};
@@ -730,19 +731,21 @@ impl Resource for Subnet {
         };
         // The network interfaces of terminated instances (and of load balancers, Lambda
         // functions) take a while to be released.
-        wait::until(
+        delete_when_unused(
             &format!("EC2 Subnet ({id}) delete"),
+            &format!("deleting EC2 Subnet ({id})"),
             Duration::from_secs(1200),
             ctx,
+            dependency_violation,
+            "still in use by network interfaces",
             || async {
-                match self.ec2.client.delete_subnet().subnet_id(id).send().await {
-                    Ok(_) => Ok(Poll::Done(())),
-                    Err(e) if e.is_not_found() => Ok(Poll::Done(())),
-                    Err(e) if e.aws_code() == Some("DependencyViolation") => {
-                        Ok(Poll::Pending("still in use by network interfaces".into()))
-                    }
-                    Err(e) => Err(sdk_error(&format!("deleting EC2 Subnet ({id})"), e)),
-                }
+                self.ec2
+                    .client
+                    .delete_subnet()
+                    .subnet_id(id)
+                    .send()
+                    .await
+                    .map(|_| ())
             },
         )
         .await

@@ -4,6 +4,7 @@
 //! create, update and import, and kept from the state otherwise.
 
 use crate::common::{Ec2, arn, boolean, filter, id_chunks, id_of, in_order, keep, string};
+use crate::common::{delete_when_unused, dependency_violation};
 use async_trait::async_trait;
 use aws_sdk_ec2::types::{AttributeBooleanValue, ResourceType, Tenancy, VpcAttributeName};
 use std::collections::BTreeMap;
@@ -424,19 +425,21 @@ impl Resource for Vpc {
             return Ok(());
         };
         // Dependencies (ENIs of deleted instances, gateways) can take a while to let go.
-        wait::until(
+        delete_when_unused(
             &format!("VPC {id} to be deleted"),
+            &format!("deleting EC2 VPC {id}"),
             Duration::from_secs(300),
             ctx,
+            dependency_violation,
+            "still in use",
             || async {
-                match self.ec2.client.delete_vpc().vpc_id(id).send().await {
-                    Ok(_) => Ok(Poll::Done(())),
-                    Err(e) if e.is_not_found() => Ok(Poll::Done(())),
-                    Err(e) if e.aws_code() == Some("DependencyViolation") => {
-                        Ok(Poll::Pending("still in use".into()))
-                    }
-                    Err(e) => Err(sdk_error(&format!("deleting EC2 VPC {id}"), e)),
-                }
+                self.ec2
+                    .client
+                    .delete_vpc()
+                    .vpc_id(id)
+                    .send()
+                    .await
+                    .map(|_| ())
             },
         )
         .await
