@@ -686,17 +686,11 @@ async fn run_op(mut op: Op, observer: Arc<dyn ApplyObserver>) -> (Op, Outcome) {
     (op, outcome)
 }
 
-/// A key for a deposed object: eight hex digits, as Terraform makes them, unique within the
-/// process (the time and a counter, mixed).
+/// A key for a deposed object: eight random hex digits, as Terraform makes them.
 fn new_deposed_key() -> String {
-    use std::hash::{BuildHasher, Hasher};
-    static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-    h.write_u64(COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed));
-    if let Ok(t) = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH) {
-        h.write_u128(t.as_nanos());
-    }
-    format!("{:08x}", h.finish() as u32)
+    let mut key = uuid::Uuid::new_v4().simple().to_string();
+    key.truncate(8);
+    key
 }
 
 /// Applies a configuration: plans it and carries the plan out in one walk. Returns the plan

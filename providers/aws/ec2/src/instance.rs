@@ -918,18 +918,7 @@ pub(crate) fn remember_user_data(text: &str) -> String {
 /// An idempotency token: a retried RunInstances with the same token never launches a
 /// second instance.
 fn client_token() -> String {
-    use std::hash::{BuildHasher, Hasher};
-    static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-    h.write_u64(COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed));
-    if let Ok(t) = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH) {
-        h.write_u128(t.as_nanos());
-    }
-    format!(
-        "terrane-{:016x}{:04x}",
-        h.finish(),
-        std::process::id() & 0xffff
-    )
+    format!("terrane-{}", uuid::Uuid::new_v4().simple())
 }
 
 #[cfg(test)]
