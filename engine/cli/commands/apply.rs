@@ -26,11 +26,18 @@ pub struct Args {
     /// -auto-approve or a plan file).
     #[arg(long)]
     json: bool,
+    /// Start Auto Scaling instance refreshes without waiting for them to finish (Terraform's
+    /// behaviour). Also TERRANE_WAIT_FOR_INSTANCE_REFRESH=false.
+    #[arg(long = "no-wait-for-instance-refresh")]
+    no_wait_for_instance_refresh: bool,
     /// A plan saved with `terrane plan -out FILE`, applied exactly.
     plan_file: Option<PathBuf>,
 }
 
 pub fn run(args: Args, ctx: &Ctx, destroying: bool) -> u8 {
+    if args.no_wait_for_instance_refresh {
+        crate::providers::no_wait_for_instance_refresh();
+    }
     let mut common = args.common.clone();
     common.destroy |= destroying;
     if args.json && !args.auto_approve && args.plan_file.is_none() {

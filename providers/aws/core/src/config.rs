@@ -161,6 +161,39 @@ pub struct Aws {
     pub ignore_tag_keys: Vec<String>,
     pub ignore_tag_prefixes: Vec<String>,
     identity: tokio::sync::OnceCell<Identity>,
+    /// How terrane itself behaves (not part of the provider block).
+    pub settings: Settings,
+}
+
+/// terrane's own behaviour around AWS operations, set by the command line or the
+/// environment rather than the configuration (which stays portable to Terraform).
+#[derive(Clone, Debug)]
+pub struct Settings {
+    /// Wait for an Auto Scaling instance refresh that apply starts to finish (and fail the
+    /// apply if it fails). Terraform's provider starts it and returns.
+    pub wait_for_instance_refresh: bool,
+}
+
+impl Settings {
+    /// The defaults, with `TERRANE_WAIT_FOR_INSTANCE_REFRESH=false` (or `0`, `no`) turning
+    /// the waiting off.
+    pub fn from_env() -> Settings {
+        let off = std::env::var("TERRANE_WAIT_FOR_INSTANCE_REFRESH").is_ok_and(|v| {
+            matches!(
+                v.trim().to_ascii_lowercase().as_str(),
+                "false" | "0" | "no" | "off"
+            )
+        });
+        Settings {
+            wait_for_instance_refresh: !off,
+        }
+    }
+}
+
+impl Default for Settings {
+    fn default() -> Settings {
+        Settings::from_env()
+    }
 }
 
 impl std::fmt::Debug for Aws {
@@ -185,7 +218,7 @@ fn config_error(name: &str, summary: impl Into<String>) -> ProviderError {
 impl Aws {
     /// Builds the configuration from the provider block (an object shaped by
     /// [`config_schema`]) and checks the credentials unless told not to.
-    pub async fn configure(config: &Value) -> Result<Aws, ProviderError> {
+    pub async fn configure(config: &Value, settings: Settings) -> Result<Aws, ProviderError> {
         // The SDK cannot resolve an endpoint from an empty URL (it panics): say so first.
         if let Some((name, _)) = std::env::vars_os().find(|(k, v)| {
             k.to_str()
@@ -338,6 +371,7 @@ impl Aws {
                 .map(|i| strings(i, "key_prefixes"))
                 .unwrap_or_default(),
             identity: tokio::sync::OnceCell::new(),
+            settings,
         };
         let allowed = strings(config, "allowed_account_ids");
         let forbidden = strings(config, "forbidden_account_ids");

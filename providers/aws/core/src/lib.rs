@@ -11,7 +11,7 @@ mod meta;
 pub mod tags;
 pub mod wait;
 
-pub use config::{Aws, Identity, config_schema};
+pub use config::{Aws, Identity, Settings, config_schema};
 pub use error::{AwsErrorExt, sdk_error};
 
 use async_trait::async_trait;
@@ -31,12 +31,22 @@ pub trait Service: Send + Sync {
 /// The `aws` provider: its configuration and the services compiled in.
 pub struct AwsFactory {
     services: Vec<Arc<dyn Service>>,
+    settings: Settings,
 }
 
 impl AwsFactory {
     pub fn new(mut services: Vec<Arc<dyn Service>>) -> AwsFactory {
         services.insert(0, Arc::new(meta::Meta));
-        AwsFactory { services }
+        AwsFactory {
+            services,
+            settings: Settings::from_env(),
+        }
+    }
+
+    /// terrane's own behaviour for this run (from the command line).
+    pub fn with_settings(mut self, settings: Settings) -> AwsFactory {
+        self.settings = settings;
+        self
     }
 }
 
@@ -69,7 +79,7 @@ impl ProviderFactory for AwsFactory {
     }
 
     async fn configure(&self, config: &Value) -> Result<Arc<dyn Provider>, ProviderError> {
-        let aws = Arc::new(Aws::configure(config).await?);
+        let aws = Arc::new(Aws::configure(config, self.settings.clone()).await?);
         let catalog = self
             .services
             .iter()
