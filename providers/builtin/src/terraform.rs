@@ -117,6 +117,7 @@ impl Resource for TerraformData {
                 ],
             ),
             requires_replace,
+            notes: Vec::new(),
         };
         let Some(prior) = prior else {
             return Ok(fresh(Vec::new()));
@@ -132,6 +133,7 @@ impl Resource for TerraformData {
         Ok(PlannedChange {
             planned: with_attrs(&base, [("id", attr(prior, "id")), ("output", output)]),
             requires_replace: Vec::new(),
+            notes: Vec::new(),
         })
     }
 

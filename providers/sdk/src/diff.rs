@@ -13,6 +13,9 @@ pub struct PlannedChange {
     pub planned: Value,
     /// Attributes whose change forces replacement; empty for create, update or no change.
     pub requires_replace: Vec<AttrPath>,
+    /// What the change will do beyond the attribute diff, shown under the resource in the
+    /// plan ("an instance refresh will replace the group's instances ...").
+    pub notes: Vec<String>,
 }
 
 /// The default plan for a resource: see the module documentation.
@@ -22,6 +25,7 @@ pub fn plan_default(schema: &Schema, prior: Option<&Value>, config: &Value) -> P
         return PlannedChange {
             planned,
             requires_replace: Vec::new(),
+            notes: Vec::new(),
         };
     };
     let mut requires_replace = Vec::new();
@@ -36,12 +40,14 @@ pub fn plan_default(schema: &Schema, prior: Option<&Value>, config: &Value) -> P
         return PlannedChange {
             planned,
             requires_replace,
+            notes: Vec::new(),
         };
     }
     // The replacement is a new object: what the provider computes is not known yet.
     PlannedChange {
         planned: proposed_new_state(&schema.block, None, config),
         requires_replace,
+        notes: Vec::new(),
     }
 }
 

@@ -636,6 +636,7 @@ impl Resource for Subnet {
             change = PlannedChange {
                 planned: proposed_new_state(&self.schema.block, None, &config),
                 requires_replace: vec![AttrPath::attr("ipv6_cidr_block")],
+                notes: Vec::new(),
             };
         }
         if let Value::Object(m) = &mut change.planned {
