@@ -404,6 +404,7 @@ fn delete_change(
         after: None,
         replace_paths: Vec::new(),
         importing: None,
+        notes: Vec::new(),
     }
 }
 
@@ -1116,6 +1117,7 @@ impl<'a> Planner<'a> {
             after: Some(after.clone()),
             replace_paths: planned.requires_replace,
             importing: importing.clone(),
+            notes: planned.notes,
         });
         // An imported object is recorded even when nothing else changes.
         if importing.is_some()
@@ -1193,6 +1195,7 @@ impl<'a> Planner<'a> {
                 after: Some(planned.clone()),
                 replace_paths: Vec::new(),
                 importing: None,
+                notes: Vec::new(),
             });
             return mark_paths(planned, &sensitive_paths);
         }
@@ -1444,6 +1447,7 @@ impl<'a> Planner<'a> {
                         after: Some(v.clone()),
                         replace_paths: Vec::new(),
                         importing: None,
+                        notes: Vec::new(),
                     });
                     // Applying persists what exists now (an operation may overwrite it).
                     if let Some(run) = self.apply.as_mut() {
@@ -1477,6 +1481,7 @@ impl<'a> Planner<'a> {
                         after: None,
                         replace_paths: Vec::new(),
                         importing: None,
+                        notes: Vec::new(),
                     });
                     // Applying records that it is gone (a re-creation overwrites this).
                     if let Some(run) = self.apply.as_mut() {

@@ -208,6 +208,7 @@ fn encode_change(c: &ResourceChange) -> J {
         "after": c.after.as_ref().map(encode_value),
         "replace_paths": c.replace_paths.iter().map(encode_path).collect::<Vec<_>>(),
         "importing": c.importing,
+        "notes": c.notes,
     })
 }
 
@@ -472,6 +473,15 @@ fn decode_change(j: &J, at: &str) -> Res<ResourceChange> {
             .map(|(i, p)| decode_path(p, &format!("{at}.replace_paths[{i}]")))
             .collect::<Res<_>>()?,
         importing: opt_string(f("importing")?, &sub("importing"))?,
+        // Plan files written before notes existed have none.
+        notes: match j.get("notes") {
+            None | Some(J::Null) => Vec::new(),
+            Some(n) => array(n, &sub("notes"))?
+                .iter()
+                .enumerate()
+                .map(|(i, s)| string(s, &format!("{at}.notes[{i}]")))
+                .collect::<Res<_>>()?,
+        },
     })
 }
 

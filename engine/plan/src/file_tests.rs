@@ -71,6 +71,7 @@ fn sample() -> Plan {
             AttrPath::attr("ebs").then(PathStep::Index(2)),
         ],
         importing: Some("i-123".into()),
+        notes: Vec::new(),
     };
     let mut data = change.clone();
     data.addr.resource.mode = ResourceMode::Data;

@@ -26,6 +26,7 @@ fn change(action: Action, before: Option<Value>, after: Option<Value>) -> Resour
         after,
         replace_paths: Vec::new(),
         importing: None,
+        notes: Vec::new(),
     }
 }
 

@@ -73,6 +73,8 @@ pub struct ResourceChange {
     pub replace_paths: Vec<AttrPath>,
     /// The import id, when an `import` block brings the object under management.
     pub importing: Option<String>,
+    /// What the provider says the change does beyond its attributes (shown as comments).
+    pub notes: Vec<String>,
 }
 
 /// The planned change of one root module output.

@@ -500,6 +500,9 @@ fn comment(r: &Rendered, cause: Cause) -> String {
             buf.push_str(&format!("  # [reset](imported from \"{}\")\n", literal(id)));
         }
     }
+    for note in &change.notes {
+        buf.push_str(&format!("  # [reset]({})\n", literal(note)));
+    }
     if change.importing.is_some() && change.action.is_replace() {
         buf.push_str(
             "  # [reset][yellow]Warning: this will destroy the imported resource[reset]\n",

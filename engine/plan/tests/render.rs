@@ -104,6 +104,7 @@ fn change(
         after,
         replace_paths: Vec::new(),
         importing: None,
+        notes: Vec::new(),
     }
 }
 
@@ -239,6 +240,26 @@ fn update_in_place() {
         Some(after),
     )]);
     insta::assert_snapshot!(plain(&p));
+}
+
+#[test]
+fn notes_of_the_provider_are_shown_under_the_resource_header() {
+    let before = existing_instance();
+    let after = with(&before, &[("instance_type", s("t3.large"))]);
+    let mut c = change(
+        addr("aws_instance", "web"),
+        Action::Update,
+        Some(before),
+        Some(after),
+    );
+    c.notes = vec!["an instance refresh will replace the group's instances".into()];
+    let out = plain(&plan(vec![c]));
+    assert!(
+        out.contains(
+            "  # aws_instance.web will be updated in-place\n  # (an instance refresh will replace the group's instances)\n"
+        ),
+        "{out}"
+    );
 }
 
 #[test]
