@@ -31,6 +31,35 @@ pub fn dir_with(files: &[(&str, &str)]) -> tempfile::TempDir {
     tmp
 }
 
+/// A copy of `examples/<name>` as the course lays it out: `<tmp>/examples/<name>` next to
+/// `<tmp>/modules`, so `source = "../../modules/x"` resolves. Returns the example's directory.
+/// Tests edit the copy, as a user edits main.tf; the example itself stays the course's.
+pub fn course_example(name: &str) -> (tempfile::TempDir, PathBuf) {
+    fn copy(from: &Path, to: &Path) {
+        std::fs::create_dir_all(to).expect("create directory");
+        for entry in std::fs::read_dir(from).expect("read directory") {
+            let entry = entry.expect("directory entry");
+            let name = entry.file_name();
+            // State, lock and plan files of a local run of the example are not the example.
+            let n = name.to_string_lossy();
+            if n == ".terraform" || n.contains(".tfstate") || n.ends_with(".tfplan") {
+                continue;
+            }
+            let path = entry.path();
+            if path.is_dir() {
+                copy(&path, &to.join(&name));
+            } else {
+                std::fs::copy(&path, to.join(&name)).expect("copy file");
+            }
+        }
+    }
+    let tmp = tempfile::tempdir().expect("temporary directory");
+    let dir = tmp.path().join("examples").join(name);
+    copy(&repo().join("examples").join(name), &dir);
+    copy(&repo().join("modules"), &tmp.path().join("modules"));
+    (tmp, dir)
+}
+
 pub fn state(dir: &Path) -> serde_json::Value {
     let bytes = std::fs::read(dir.join("terraform.tfstate")).expect("state file");
     serde_json::from_slice(&bytes).expect("state JSON")
@@ -121,6 +150,24 @@ impl Emulator {
             .expect("run the emulator's python");
         assert!(o.status.success(), "python failed:\n{}", text(&o));
         String::from_utf8_lossy(&o.stdout).into_owned()
+    }
+
+    /// Starts Python code with boto3 against the emulator in the background (e.g. a sampler
+    /// that prints what it sees until it is killed).
+    pub fn python_background(&self, code: &str) -> Child {
+        let python = repo().join("tests/aws-emulator/.venv/bin/python");
+        Command::new(python)
+            .arg("-u")
+            .arg("-c")
+            .arg(format!("import boto3, json\n{code}"))
+            .env("AWS_ENDPOINT_URL", &self.endpoint)
+            .env("AWS_ACCESS_KEY_ID", "testing")
+            .env("AWS_SECRET_ACCESS_KEY", "testing")
+            .env("AWS_DEFAULT_REGION", "us-east-1")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start the emulator's python")
     }
 
     /// A JSON request to the emulator's own API (`/_terrane/...`, `/moto-api/...`).
