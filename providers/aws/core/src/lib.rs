@@ -8,6 +8,7 @@
 mod config;
 mod error;
 mod meta;
+pub mod naming;
 pub mod tags;
 pub mod wait;
 

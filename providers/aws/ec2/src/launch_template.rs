@@ -12,7 +12,6 @@
 //! state records; the data of unchanged templates is kept from the state.
 
 use crate::common::{self, Ec2, IDS_PER_CALL, arn, filter, id_of, in_order, string_set, to_tags};
-use crate::naming;
 use async_trait::async_trait;
 use aws_sdk_ec2::types::{
     InstanceType, LaunchTemplate, LaunchTemplateBlockDeviceMappingRequest,
@@ -28,6 +27,7 @@ use aws_sdk_ec2::types::{
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
+use terrane_aws_core::naming;
 use terrane_aws_core::wait::{self, Poll};
 use terrane_aws_core::{AwsErrorExt, sdk_error, tags};
 use terrane_sdk::read::{self, arg_error, boolean, conform, int_value, is_set, known, strings};

@@ -10,7 +10,6 @@ mod instance;
 mod internet_gateway;
 mod key_pair;
 mod launch_template;
-mod naming;
 mod route_table;
 mod route_table_association;
 mod security_group;

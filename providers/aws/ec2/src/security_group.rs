@@ -8,13 +8,13 @@
 use crate::common::delete_when_unused;
 use crate::common::{Ec2, arn, filter, id_of, keep, string};
 use crate::common::{priors_by_id, read_in_chunks};
-use crate::naming;
 use crate::sg_rules::{self, Atom};
 use async_trait::async_trait;
 use aws_sdk_ec2::types::{IpPermission, IpRange, Ipv6Range, ResourceType};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
+use terrane_aws_core::naming;
 use terrane_aws_core::wait::{self, Poll};
 use terrane_aws_core::{AwsErrorExt, sdk_error, tags};
 use terrane_sdk::read::{conform, with_defaults};

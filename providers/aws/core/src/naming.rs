@@ -10,13 +10,13 @@ use terrane_sdk::read::{arg_error, is_set, string};
 use terrane_types::Value;
 
 /// Length of the unique suffix of generated names.
-pub(crate) const SUFFIX_LEN: usize = 26;
+pub const SUFFIX_LEN: usize = 26;
 
 /// The prefix of names generated when neither `name` nor `name_prefix` is set.
-pub(crate) const DEFAULT_PREFIX: &str = "terraform-";
+pub const DEFAULT_PREFIX: &str = "terraform-";
 
 /// `prefix` followed by a unique suffix.
-pub(crate) fn unique_name(prefix: &str) -> String {
+pub fn unique_name(prefix: &str) -> String {
     static COUNTER: AtomicU32 = AtomicU32::new(0);
     let n = COUNTER.fetch_add(1, Ordering::Relaxed).wrapping_add(1);
     let since = SystemTime::now()
@@ -59,19 +59,24 @@ fn civil_from_days(days: i64) -> (i64, u32, u32) {
 
 /// The name to create an object with: `name` if set, else `name_prefix` (or "terraform-")
 /// with a unique suffix.
-pub(crate) fn name_to_create(planned: &Value) -> String {
+pub fn name_to_create(planned: &Value) -> String {
+    name_to_create_or(planned, DEFAULT_PREFIX)
+}
+
+/// [`name_to_create`] with another default prefix (load balancers: "tf-lb-").
+pub fn name_to_create_or(planned: &Value, default_prefix: &str) -> String {
     if let Some(name) = string(planned, "name").filter(|n| !n.is_empty()) {
         return name.to_owned();
     }
     let prefix = string(planned, "name_prefix")
         .filter(|p| !p.is_empty())
-        .unwrap_or(DEFAULT_PREFIX);
+        .unwrap_or(default_prefix);
     unique_name(prefix)
 }
 
 /// The prefix of a generated name ("" when the name was not generated), as Terraform records
 /// it in `name_prefix`.
-pub(crate) fn prefix_of(name: &str) -> String {
+pub fn prefix_of(name: &str) -> String {
     if name.len() <= SUFFIX_LEN || !name.is_char_boundary(name.len() - SUFFIX_LEN) {
         return String::new();
     }
@@ -86,7 +91,7 @@ pub(crate) fn prefix_of(name: &str) -> String {
 }
 
 /// `name` and `name_prefix` conflict (Terraform's ConflictsWith).
-pub(crate) fn check_name_conflict(config: &Value) -> Result<(), ProviderError> {
+pub fn check_name_conflict(config: &Value) -> Result<(), ProviderError> {
     if is_set(config, "name") && is_set(config, "name_prefix") {
         return Err(
             arg_error("name_prefix", "\"name_prefix\": conflicts with name")
