@@ -10,6 +10,10 @@ After ``$Latest`` moved to v2 nothing could tell new instances from old ones.
 The two patches below make new instances record the version they were really
 launched from (the group's ``$Latest``/``$Default``/number resolved at launch
 time), and report that version per instance, as AWS does.
+
+A third one: moto's CreateLaunchTemplateVersion keeps ``UserData`` as a plain
+string (CreateLaunchTemplate parses it), and launching a group's instance from
+such a version fails moto's own assertion; new versions get it parsed too.
 """
 
 from __future__ import annotations
@@ -108,6 +112,19 @@ def _instance_launch_template(self: Any) -> dict[str, Any] | None:
     }
 
 
+def _create_version(self: Any, data: dict[str, Any], description: str) -> Any:
+    from moto.core.types import Base64EncodedString
+    from moto.ec2.utils import parse_user_data
+
+    user_data = data.get("UserData")
+    if user_data is not None and not isinstance(user_data, Base64EncodedString):
+        data = {**data, "UserData": parse_user_data(user_data)}
+    return _original_create_version(self, data, description)
+
+
+_original_create_version: Any = None
+
+
 def apply() -> None:
     """Install the patches (idempotent)."""
     global _applied
@@ -123,5 +140,10 @@ def apply() -> None:
     asg_models.FakeAutoScalingGroup.replace_autoscaling_group_instances = (  # type: ignore[method-assign]
         _replace_autoscaling_group_instances
     )
+    global _original_create_version
+    from moto.ec2.models.launch_templates import LaunchTemplate
+
+    _original_create_version = LaunchTemplate.create_version
+    LaunchTemplate.create_version = _create_version  # type: ignore[method-assign]
     asg_models.InstanceState.launch_template = property(_instance_launch_template)  # type: ignore[method-assign,assignment]
     _applied = True
