@@ -213,3 +213,84 @@ fn without_waiting_an_apply_starts_the_refresh_and_returns() {
     );
     assert_eq!(refreshes.trim(), "1");
 }
+
+#[test]
+fn scaling_policies_and_a_target_group_attachment_are_created_changed_and_destroyed() {
+    let aws = Emulator::start();
+    let tf = |target: &str, adjustment: i32| {
+        format!(
+            r#"{group}
+resource "aws_autoscaling_policy" "cpu" {{
+  name                   = "cpu-50"
+  autoscaling_group_name = aws_autoscaling_group.web.name
+  policy_type            = "TargetTrackingScaling"
+
+  target_tracking_configuration {{
+    predefined_metric_specification {{
+      predefined_metric_type = "ASGAverageCPUUtilization"
+    }}
+    target_value = {target}
+  }}
+}}
+
+resource "aws_autoscaling_policy" "step_up" {{
+  name                   = "step-up"
+  autoscaling_group_name = aws_autoscaling_group.web.name
+  adjustment_type        = "ChangeInCapacity"
+  scaling_adjustment     = {adjustment}
+  cooldown               = 120
+}}
+
+resource "aws_lb_target_group" "web" {{
+  name     = "web"
+  port     = 8080
+  protocol = "HTTP"
+  vpc_id   = data.aws_vpc.default.id
+}}
+
+resource "aws_autoscaling_attachment" "web" {{
+  autoscaling_group_name = aws_autoscaling_group.web.name
+  lb_target_group_arn    = aws_lb_target_group.web.arn
+}}
+"#,
+            group = group_tf(AMI, 2)
+        )
+    };
+    let tmp = dir_with(&[("main.tf", &tf("50", 1))]);
+    aws.ok(tmp.path(), &["apply", "-auto-approve"]);
+    let seen = || {
+        aws.python(
+            "a = boto3.client('autoscaling')\n\
+             ps = {p['PolicyName']: p for p in a.describe_policies(AutoScalingGroupName='web')['ScalingPolicies']}\n\
+             tgs = a.describe_load_balancer_target_groups(AutoScalingGroupName='web')['LoadBalancerTargetGroups']\n\
+             print(json.dumps([ps['cpu-50']['TargetTrackingConfiguration']['TargetValue'], ps['step-up']['ScalingAdjustment'], ps['step-up']['Cooldown'], len(tgs)]))",
+        )
+    };
+    assert_eq!(seen().trim(), "[50.0, 1, 120, 1]");
+    assert!(aws.ok(tmp.path(), &["plan"]).contains("No changes."));
+
+    std::fs::write(tmp.path().join("main.tf"), tf("70", 2)).unwrap();
+    let plan = aws.ok(tmp.path(), &["plan"]);
+    assert!(
+        plan.contains("Plan: 0 to add, 2 to change, 0 to destroy."),
+        "{plan}"
+    );
+    aws.ok(tmp.path(), &["apply", "-auto-approve"]);
+    assert_eq!(seen().trim(), "[70.0, 2, 120, 1]");
+    assert!(aws.ok(tmp.path(), &["plan"]).contains("No changes."));
+    let s = state(tmp.path());
+    assert!(
+        s["resources"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["type"] == "aws_autoscaling_policy"),
+        "{s}"
+    );
+
+    aws.ok(tmp.path(), &["destroy", "-auto-approve"]);
+    let left = aws.python(
+        "print(len(boto3.client('autoscaling').describe_auto_scaling_groups()['AutoScalingGroups']), len(boto3.client('autoscaling').describe_policies()['ScalingPolicies']))",
+    );
+    assert_eq!(left.trim(), "0 0");
+}
