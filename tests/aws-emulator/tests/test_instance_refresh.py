@@ -231,6 +231,18 @@ class RollingReplacementTest(RefreshTestCase):
         described = self.asg.describe_auto_scaling_instances()["AutoScalingInstances"]
         self.assertEqual(sorted(i["LaunchTemplate"]["Version"] for i in described), ["1", "2"])
 
+    def test_a_new_version_with_user_data_launches_instances(self):
+        # The moto patch: CreateLaunchTemplateVersion's UserData is parsed as
+        # CreateLaunchTemplate's is (moto failed an assertion launching from it).
+        self.make_group(version="$Latest", desired=1)
+        self.ec2.create_launch_template_version(
+            LaunchTemplateId=self.template_id,
+            SourceVersion="2",
+            LaunchTemplateData={"ImageId": AMI_V2, "UserData": "IyEvYmluL3NoCg=="},
+        )
+        self.asg.set_desired_capacity(AutoScalingGroupName=GROUP, DesiredCapacity=2)
+        self.assertEqual(sorted(v for _, v in self.instances().values()), ["1", "3"])
+
 
 class RefreshControlTest(RefreshTestCase):
     def test_second_start_while_running_then_cancel(self):
