@@ -7,6 +7,7 @@ mod moves;
 pub mod plan;
 pub mod providers;
 pub mod refs;
+mod relevance;
 mod scope;
 mod validate;
 pub mod version;

@@ -283,6 +283,10 @@ pub(crate) async fn walk(
     }
     plan.changes.sort_by(|a, b| a.addr.cmp(&b.addr));
     plan.drift.sort_by(|a, b| a.addr.cmp(&b.addr));
+    // Only the drift the plan depends on is news (Terraform's relevant attributes).
+    let relevant = crate::relevance::relevant_drift(config, &plan);
+    let mut keep = relevant.into_iter();
+    plan.drift.retain(|_| keep.next().unwrap_or(true));
     plan.errored = diags.has_errors();
     (plan, diags, p.apply)
 }

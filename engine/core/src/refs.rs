@@ -32,6 +32,9 @@ pub struct Reference {
     pub attr_follows: bool,
     /// The last step of the address (`.vpcid` of `module.network.vpcid`).
     pub step_span: Span,
+    /// The attribute read after the address and an optional index or splat (`id` of
+    /// `aws_instance.web[0].id`), when there is one.
+    pub attr_name: Option<String>,
 }
 
 /// A reference that cannot be made sense of at all (`var` alone, `aws_instance` alone, ...).
@@ -275,6 +278,11 @@ impl Refs {
         };
         let mut push = |target: Target, consumed: usize| {
             let (indexed, attr_follows) = follows(consumed);
+            let attr_name = match (ops.get(consumed), ops.get(consumed + 1)) {
+                (Some(Traverser::Attr(a)), _) => Some(a.name.clone()),
+                (Some(_), Some(Traverser::Attr(a))) => Some(a.name.clone()),
+                _ => None,
+            };
             let last = consumed.saturating_sub(1);
             self.refs.push(Reference {
                 target,
@@ -285,6 +293,7 @@ impl Refs {
                     .get(last)
                     .filter(|_| consumed > 0)
                     .map_or(root_span, Traverser::span),
+                attr_name,
             });
         };
         match root {

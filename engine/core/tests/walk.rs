@@ -27,6 +27,8 @@ struct Thing {
     fail_deletes: AtomicBool,
     /// How many objects each refresh call asked for.
     reads: Mutex<Vec<usize>>,
+    /// Objects changed outside terrane: refresh reads this `output` for the object of this id.
+    drifted: Mutex<Vec<(String, Value)>>,
 }
 
 #[async_trait]
@@ -72,7 +74,17 @@ impl Resource for Thing {
 
     async fn read_many(&self, priors: &[Value]) -> Result<Vec<Option<Value>>, ProviderError> {
         self.reads.lock().unwrap().push(priors.len());
-        Ok(priors.iter().cloned().map(Some).collect())
+        let drifted = self.drifted.lock().unwrap().clone();
+        Ok(priors
+            .iter()
+            .map(|p| {
+                let id = p.get_attr("id").and_then(Value::as_str).unwrap_or_default();
+                Some(match drifted.iter().find(|(d, _)| d == id) {
+                    Some((_, output)) => with(p, &[("output", output.clone())]),
+                    None => p.clone(),
+                })
+            })
+            .collect())
     }
 
     async fn delete(&self, prior: &Value, _: &ApplyCtx) -> Result<(), ProviderError> {
@@ -142,6 +154,7 @@ fn thing() -> Arc<Thing> {
         log: Arc::new(Mutex::new(Vec::new())),
         fail_deletes: AtomicBool::new(false),
         reads: Mutex::new(Vec::new()),
+        drifted: Mutex::new(Vec::new()),
     })
 }
 
@@ -751,4 +764,80 @@ module "m" {
     assert!(!diags.has_errors(), "{diags:?}");
     assert_eq!(p.counts(), (0, 0, 0));
     assert_eq!(t.reads.lock().unwrap().clone(), [6]);
+}
+
+#[tokio::test]
+async fn only_drift_in_attributes_that_changed_resources_read_is_reported() {
+    let module = (
+        "m/main.tf",
+        r#"
+resource "test_thing" "src" {
+  input = "s"
+}
+resource "test_thing" "other" {
+  input = "o"
+}
+output "src_id" {
+  value = test_thing.src.id
+}
+output "src_output" {
+  value = test_thing.src.output
+}
+"#,
+    );
+    let root = |input: &str| {
+        format!(
+            "module \"m\" {{\n  source = \"./m\"\n}}\nresource \"test_thing\" \"reader\" {{\n  input = {input}\n}}\n"
+        )
+    };
+    let s = load_files(&[("main.tf", &root("module.m.src_id")), module]);
+    let t = thing();
+    let (_, diags, run, _) = run_apply(&s, &t, &Prior::default(), PlanMode::Normal).await;
+    assert!(!diags.has_errors(), "{diags:?}");
+    let prior = prior_from(&run.changed);
+    let id_of = |name: &str| {
+        prior
+            .objects
+            .iter()
+            .find(|(a, _)| a.resource.name == name)
+            .and_then(|(_, o)| o.value.get_attr("id").and_then(Value::as_str))
+            .unwrap()
+            .to_owned()
+    };
+    // Both module objects' `output` changed outside terrane.
+    *t.drifted.lock().unwrap() = vec![
+        (id_of("src"), Value::string("changed")),
+        (id_of("other"), Value::string("changed")),
+    ];
+    let drift_of = |main_tf: String| {
+        let s = load_files(&[("main.tf", &main_tf), module]);
+        let t = t.clone();
+        let prior = &prior;
+        async move {
+            let (p, diags) = plan(
+                &s.config,
+                &s.sources,
+                Path::new("."),
+                &IndexMap::new(),
+                prior,
+                &mut providers(&t),
+                &PlanOptions::default(),
+            )
+            .await;
+            assert!(!diags.has_errors(), "{diags:?}");
+            assert_eq!(p.counts(), (0, 1, 0), "the reader changes");
+            p.drift
+                .iter()
+                .map(|d| d.addr.to_string())
+                .collect::<Vec<_>>()
+        }
+    };
+    // The reader reads src's id, which did not change: no drift is news to this plan.
+    assert!(drift_of(root("\"${module.m.src_id}-2\"")).await.is_empty());
+    // The reader reads src's output (through the module output): that drift is shown, and
+    // only that one.
+    assert_eq!(
+        drift_of(root("\"${module.m.src_output}-2\"")).await,
+        ["module.m.test_thing.src"]
+    );
 }
