@@ -95,14 +95,16 @@ fn the_course_example_applies_rolls_a_new_ami_by_waves_scales_and_destroys() {
         "{plan}"
     );
 
-    // Apply, sampling the group all along: never fewer than 50% of 3 (so 2) healthy.
+    // Apply, sampling the group all along: never fewer than 50% of 3 (so 2) healthy, and the
+    // instances replaced by waves (some samples see old and new versions side by side).
     let mut sampler = aws.python_background(&format!(
         r#"
 import time
 a = boto3.client("autoscaling")
 while True:
     g = a.describe_auto_scaling_groups(AutoScalingGroupNames=["{GROUP}"])["AutoScalingGroups"][0]
-    print(sum(i["LifecycleState"] == "InService" and i["HealthStatus"] == "Healthy" for i in g["Instances"]), flush=True)
+    healthy = [i for i in g["Instances"] if i["LifecycleState"] == "InService" and i["HealthStatus"] == "Healthy"]
+    print(len(healthy), sum(i.get("LaunchTemplate", {{}}).get("Version") == "2" for i in healthy), flush=True)
     time.sleep(0.05)
 "#
     ));
@@ -116,16 +118,31 @@ while True:
         .unwrap()
         .read_to_string(&mut samples)
         .unwrap();
-    let samples: Vec<usize> = samples.lines().filter_map(|l| l.parse().ok()).collect();
+    // (healthy instances, of which on the new launch template version)
+    let samples: Vec<(usize, usize)> = samples
+        .lines()
+        .filter_map(|l| {
+            let (a, b) = l.split_once(' ')?;
+            Some((a.parse().ok()?, b.parse().ok()?))
+        })
+        .collect();
     assert!(samples.len() >= 5, "too few samples: {samples:?}\n{out}");
     eprintln!(
-        "healthy instances during the refresh: {} samples, fewest {:?}",
+        "healthy instances during the refresh: {} samples, fewest {:?}, mixed old/new in {}",
         samples.len(),
-        samples.iter().min()
+        samples.iter().map(|s| s.0).min(),
+        samples
+            .iter()
+            .filter(|(h, new)| *new > 0 && new < h)
+            .count()
     );
     assert!(
-        samples.iter().all(|&n| n >= 2),
+        samples.iter().all(|&(n, _)| n >= 2),
         "fewer than 50% healthy during the refresh: {samples:?}"
+    );
+    assert!(
+        samples.iter().any(|&(h, new)| new > 0 && new < h),
+        "never old and new instances side by side: not by waves? {samples:?}"
     );
     assert!(out.contains("instance refresh"), "progress is shown: {out}");
     assert!(
