@@ -116,77 +116,103 @@ pub(crate) fn expand_actions(planned: &Value, name: &str) -> Result<Vec<Action>,
     let items = read::known(planned, name)
         .and_then(Value::as_seq)
         .unwrap_or_default();
-    let mut out = Vec::new();
+    items
+        .iter()
+        .enumerate()
+        .map(|(i, a)| expand_action(a, i, name))
+        .collect()
+}
+
+/// Checks at plan time the configured actions that are wholly known (a forward to a target
+/// group created in the same run is checked at apply).
+pub(crate) fn check_actions(config: &Value, name: &str) -> Result<(), ProviderError> {
+    let items = read::known(config, name)
+        .and_then(Value::as_seq)
+        .unwrap_or_default();
     for (i, a) in items.iter().enumerate() {
-        let at = |attr: &str| {
-            AttrPath::attr(name)
-                .then(PathStep::Index(i))
-                .then(PathStep::Attr(attr.to_owned()))
-        };
-        let kind = read::string(a, "type").unwrap_or_default();
-        if !TYPES.contains(&kind) {
-            return Err(
-                ProviderError::new(format!("unsupported action type {kind:?}"))
-                    .with_attribute(at("type"))
-                    .with_hint("terrane supports forward, fixed-response and redirect actions."),
+        if a.is_wholly_known() {
+            expand_action(a, i, name)?;
+        }
+    }
+    Ok(())
+}
+
+/// Action `i` of attribute `name` as the API's; errors point at the action's argument.
+fn expand_action(a: &Value, i: usize, name: &str) -> Result<Action, ProviderError> {
+    let at = |attr: &str| {
+        AttrPath::attr(name)
+            .then(PathStep::Index(i))
+            .then(PathStep::Attr(attr.to_owned()))
+    };
+    // Which block of the resource is wrong, for the message: the CLI points at the
+    // resource's top-level arguments only.
+    let block = format!("{name}[{i}]");
+    let kind = read::string(a, "type").unwrap_or_default();
+    if !TYPES.contains(&kind) {
+        return Err(
+            ProviderError::new(format!("unsupported action type {kind:?}"))
+                .with_detail(format!("In {block}."))
+                .with_attribute(at("type"))
+                .with_hint("terrane supports forward, fixed-response and redirect actions."),
+        );
+    }
+    let order = read::integer(a, "order")?
+        .and_then(|n| i32::try_from(n).ok())
+        .unwrap_or(i as i32 + 1);
+    let mut action = Action::builder()
+        .r#type(ActionTypeEnum::from(kind))
+        .order(order);
+    match kind {
+        "forward" => {
+            let Some(tg) = read::string(a, "target_group_arn") else {
+                return Err(
+                    ProviderError::new("a forward action needs target_group_arn")
+                        .with_detail(format!("{block} forwards, but to no target group."))
+                        .with_attribute(at("target_group_arn")),
+                );
+            };
+            action = action.target_group_arn(tg);
+        }
+        "fixed-response" => {
+            let Some(f) = first(a, "fixed_response") else {
+                return Err(ProviderError::new(
+                    "a fixed-response action needs a fixed_response block",
+                )
+                .with_detail(format!("{block} has no fixed_response block."))
+                .with_attribute(at("fixed_response")));
+            };
+            action = action.fixed_response_config(
+                FixedResponseActionConfig::builder()
+                    .set_content_type(read::string(f, "content_type").map(str::to_owned))
+                    .set_message_body(read::string(f, "message_body").map(str::to_owned))
+                    .set_status_code(read::string(f, "status_code").map(str::to_owned))
+                    .build(),
             );
         }
-        let order = read::integer(a, "order")?
-            .and_then(|n| i32::try_from(n).ok())
-            .unwrap_or(i as i32 + 1);
-        let mut action = Action::builder()
-            .r#type(ActionTypeEnum::from(kind))
-            .order(order);
-        match kind {
-            "forward" => {
-                let Some(tg) = read::string(a, "target_group_arn") else {
-                    return Err(
-                        ProviderError::new("a forward action needs target_group_arn")
-                            .with_attribute(at("target_group_arn")),
-                    );
-                };
-                action = action.target_group_arn(tg);
-            }
-            "fixed-response" => {
-                let Some(f) = first(a, "fixed_response") else {
-                    return Err(ProviderError::new(
-                        "a fixed-response action needs a fixed_response block",
+        _ => {
+            let Some(r) = first(a, "redirect") else {
+                return Err(
+                    ProviderError::new("a redirect action needs a redirect block")
+                        .with_detail(format!("{block} has no redirect block."))
+                        .with_attribute(at("redirect")),
+                );
+            };
+            let s = |k: &str| read::string(r, k).map(str::to_owned);
+            action = action.redirect_config(
+                RedirectActionConfig::builder()
+                    .set_host(s("host"))
+                    .set_path(s("path"))
+                    .set_port(s("port"))
+                    .set_protocol(s("protocol"))
+                    .set_query(s("query"))
+                    .set_status_code(
+                        read::string(r, "status_code").map(RedirectActionStatusCodeEnum::from),
                     )
-                    .with_attribute(at("fixed_response")));
-                };
-                action = action.fixed_response_config(
-                    FixedResponseActionConfig::builder()
-                        .set_content_type(read::string(f, "content_type").map(str::to_owned))
-                        .set_message_body(read::string(f, "message_body").map(str::to_owned))
-                        .set_status_code(read::string(f, "status_code").map(str::to_owned))
-                        .build(),
-                );
-            }
-            _ => {
-                let Some(r) = first(a, "redirect") else {
-                    return Err(
-                        ProviderError::new("a redirect action needs a redirect block")
-                            .with_attribute(at("redirect")),
-                    );
-                };
-                let s = |k: &str| read::string(r, k).map(str::to_owned);
-                action = action.redirect_config(
-                    RedirectActionConfig::builder()
-                        .set_host(s("host"))
-                        .set_path(s("path"))
-                        .set_port(s("port"))
-                        .set_protocol(s("protocol"))
-                        .set_query(s("query"))
-                        .set_status_code(
-                            read::string(r, "status_code").map(RedirectActionStatusCodeEnum::from),
-                        )
-                        .build(),
-                );
-            }
+                    .build(),
+            );
         }
-        out.push(action.build());
     }
-    Ok(out)
+    Ok(action.build())
 }
 
 fn string(s: Option<&str>) -> Value {
@@ -384,6 +410,22 @@ mod tests {
         );
         let c = config(vec![action("authenticate-oidc", vec![])]);
         assert!(expand_actions(&c, "default_action").is_err());
+    }
+
+    #[test]
+    fn plan_checks_known_actions_and_leaves_a_forward_to_a_group_not_yet_created_for_apply() {
+        let unknown_group = action(
+            "forward",
+            vec![("target_group_arn", Value::Unknown(Type::String))],
+        );
+        let c = config(vec![unknown_group.clone()]);
+        assert!(check_actions(&c, "default_action").is_ok());
+        let c = config(vec![unknown_group, action("forward", vec![])]);
+        let e = check_actions(&c, "default_action").unwrap_err();
+        assert_eq!(
+            e.attribute.unwrap().to_string(),
+            "default_action[1].target_group_arn"
+        );
     }
 
     #[test]

@@ -257,4 +257,59 @@ mod tests {
         assert_eq!(resource_of(tg), "targetgroup/web/73e2d6bc24d8a067");
         assert_eq!(suffix_after_kind("nonsense"), "");
     }
+
+    fn prior(id: &str) -> Value {
+        Value::object([("id", Value::from(id))])
+    }
+
+    /// A fake Describe: answers every ARN it is asked for unless the call includes a gone
+    /// one, which fails the whole call (None), as ELBv2's *NotFound errors do.
+    fn fake_describe(
+        gone: &'static [&'static str],
+        calls: &std::sync::Mutex<Vec<usize>>,
+        arns: Vec<String>,
+    ) -> Option<BTreeMap<String, Value>> {
+        calls.lock().map(|mut c| c.push(arns.len())).ok();
+        if arns.iter().any(|a| gone.contains(&a.as_str())) {
+            return None;
+        }
+        Some(arns.into_iter().map(|a| (a.clone(), prior(&a))).collect())
+    }
+
+    #[tokio::test]
+    async fn refresh_reads_20_arns_per_call_and_falls_back_to_one_by_one_only_for_a_failed_call() {
+        let priors: Vec<Value> = (0..25).map(|i| prior(&format!("arn-{i}"))).collect();
+        let calls = std::sync::Mutex::new(Vec::new());
+        let got = read_batched(&priors, |arns| {
+            let answer = fake_describe(&["arn-3"], &calls, arns);
+            async move { Ok(answer) }
+        })
+        .await
+        .unwrap();
+        assert_eq!(got.len(), 25);
+        assert!(got[3].is_none());
+        assert_eq!(got[0], Some(prior("arn-0")));
+        assert_eq!(got[24], Some(prior("arn-24")));
+        assert_eq!(got.iter().filter(|v| v.is_some()).count(), 24);
+        // One failed call of 20, then 20 single calls, then one call of the last 5.
+        let calls = calls.into_inner().unwrap();
+        assert_eq!(calls.len(), 22, "{calls:?}");
+        assert_eq!(calls[0], 20);
+        assert!(calls[1..21].iter().all(|n| *n == 1));
+        assert_eq!(calls[21], 5);
+    }
+
+    #[tokio::test]
+    async fn refresh_without_gone_objects_costs_one_call_per_20() {
+        let priors: Vec<Value> = (0..40).map(|i| prior(&format!("arn-{i}"))).collect();
+        let calls = std::sync::Mutex::new(Vec::new());
+        let got = read_batched(&priors, |arns| {
+            let answer = fake_describe(&[], &calls, arns);
+            async move { Ok(answer) }
+        })
+        .await
+        .unwrap();
+        assert!(got.iter().all(Option::is_some));
+        assert_eq!(calls.into_inner().unwrap(), [20, 20]);
+    }
 }

@@ -2,7 +2,9 @@
 //! actions. Everything but the load balancer changes in place (ModifyListener). Refresh reads
 //! up to 20 listeners per DescribeListeners call and their tags 20 per DescribeTags call.
 
-use crate::actions::{action_block, expand_actions, flatten_actions, with_action_defaults};
+use crate::actions::{
+    action_block, check_actions, expand_actions, flatten_actions, with_action_defaults,
+};
 use crate::common::{Elbv2, changed, i32_of, id_of, int, priors_by_id, read_batched, string};
 use async_trait::async_trait;
 use aws_sdk_elasticloadbalancingv2::types::{Certificate, Listener as AwsListener, ProtocolEnum};
@@ -198,9 +200,8 @@ impl Resource for Listener {
         if let Some(actions) = config.get_attr("default_action") {
             config = read::with_attrs(&config, [("default_action", with_action_defaults(actions))]);
         }
-        if config.is_wholly_known() {
-            expand_actions(&config, "default_action")?;
-        }
+        // The actions are checked as soon as they are known (the load balancer may not be).
+        check_actions(&config, "default_action")?;
         let mut change = plan_default(&self.schema, prior, &config);
         if let Value::Object(m) = &mut change.planned {
             m.insert(

@@ -1,11 +1,12 @@
 //! `aws_lb` (alias `aws_alb`): an application or network load balancer. Create waits until
-//! it is active and then sets its attributes (idle timeout, deletion protection, HTTP/2);
-//! subnets, security groups, the address type, attributes and tags change in place; delete
+//! it is active and then sets the attributes (idle timeout, deletion protection, HTTP/2,
+//! header handling, ...: the `ATTRIBUTES` table) that differ from AWS's defaults; subnets,
+//! security groups, the address type, attributes and tags change in place; delete
 //! waits until it is gone. Refresh reads up to 20 load balancers per DescribeLoadBalancers
 //! call and their tags 20 per DescribeTags call; attributes have no batched call (one
 //! DescribeLoadBalancerAttributes per load balancer).
 
-use crate::common::{Elbv2, changed, id_of, int, priors_by_id, read_batched};
+use crate::common::{Elbv2, changed, id_of, priors_by_id, read_batched};
 use crate::common::{string, string_set, suffix_after_kind};
 use crate::naming;
 use async_trait::async_trait;
@@ -20,28 +21,225 @@ use terrane_aws_core::wait::{self, Poll};
 use terrane_aws_core::{AwsErrorExt, sdk_error, tags};
 use terrane_sdk::read::{self, arg_error, conform, with_defaults};
 use terrane_sdk::{
-    ApplyCtx, Attribute, Block, PlannedChange, ProviderError, Resource, Schema, plan_default,
+    ApplyCtx, Attribute, Block, NestedBlock, Nesting, PlannedChange, ProviderError, Resource,
+    Schema, plan_default,
 };
 use terrane_types::{AttrPath, Type, Value};
 
 /// Terraform's create, update and delete timeouts (10 minutes).
 const TIMEOUT: Duration = Duration::from_secs(600);
 
+/// The kind of value of a load balancer attribute.
+#[derive(Clone, Copy)]
+enum Kind {
+    Bool,
+    Int,
+    Str,
+}
+
+/// An argument set through Modify/DescribeLoadBalancerAttributes.
+struct LbAttr {
+    /// Terraform's argument.
+    name: &'static str,
+    /// The attribute's key.
+    key: &'static str,
+    kind: Kind,
+    /// Terraform's default, as its text in the API.
+    default: &'static str,
+    /// The load balancer types that have it (others keep the default in state, as
+    /// Terraform's diff suppression does).
+    types: Types,
+}
+
+/// Which load balancer types have an attribute.
+#[derive(Clone, Copy, PartialEq)]
+enum Types {
+    All,
+    Application,
+    /// Network and gateway load balancers (application ones always balance across zones).
+    NotApplication,
+}
+
+impl Types {
+    fn include(self, lb_type: &str) -> bool {
+        match self {
+            Types::All => true,
+            Types::Application => lb_type == "application",
+            Types::NotApplication => lb_type != "application",
+        }
+    }
+}
+
+const fn attr(
+    name: &'static str,
+    key: &'static str,
+    kind: Kind,
+    default: &'static str,
+    types: Types,
+) -> LbAttr {
+    LbAttr {
+        name,
+        key,
+        kind,
+        default,
+        types,
+    }
+}
+
+/// The arguments that are load balancer attributes.
+const ATTRIBUTES: [LbAttr; 12] = [
+    attr(
+        "idle_timeout",
+        "idle_timeout.timeout_seconds",
+        Kind::Int,
+        "60",
+        Types::Application,
+    ),
+    attr(
+        "enable_deletion_protection",
+        "deletion_protection.enabled",
+        Kind::Bool,
+        "false",
+        Types::All,
+    ),
+    attr(
+        "enable_http2",
+        "routing.http2.enabled",
+        Kind::Bool,
+        "true",
+        Types::Application,
+    ),
+    attr(
+        "drop_invalid_header_fields",
+        "routing.http.drop_invalid_header_fields.enabled",
+        Kind::Bool,
+        "false",
+        Types::Application,
+    ),
+    attr(
+        "preserve_host_header",
+        "routing.http.preserve_host_header.enabled",
+        Kind::Bool,
+        "false",
+        Types::Application,
+    ),
+    attr(
+        "desync_mitigation_mode",
+        "routing.http.desync_mitigation_mode",
+        Kind::Str,
+        "defensive",
+        Types::Application,
+    ),
+    attr(
+        "enable_waf_fail_open",
+        "waf.fail_open.enabled",
+        Kind::Bool,
+        "false",
+        Types::Application,
+    ),
+    attr(
+        "enable_xff_client_port",
+        "routing.http.xff_client_port.enabled",
+        Kind::Bool,
+        "false",
+        Types::Application,
+    ),
+    attr(
+        "xff_header_processing_mode",
+        "routing.http.xff_header_processing.mode",
+        Kind::Str,
+        "append",
+        Types::Application,
+    ),
+    attr(
+        "enable_tls_version_and_cipher_suite_headers",
+        "routing.http.x_amzn_tls_version_and_cipher_suite.enabled",
+        Kind::Bool,
+        "false",
+        Types::Application,
+    ),
+    attr(
+        "client_keep_alive",
+        "client_keep_alive.seconds",
+        Kind::Int,
+        "3600",
+        Types::Application,
+    ),
+    attr(
+        "enable_cross_zone_load_balancing",
+        "load_balancing.cross_zone.enabled",
+        Kind::Bool,
+        "false",
+        Types::NotApplication,
+    ),
+];
+
+impl LbAttr {
+    fn schema_type(&self) -> Type {
+        match self.kind {
+            Kind::Bool => Type::Bool,
+            Kind::Int => Type::Number,
+            Kind::Str => Type::String,
+        }
+    }
+
+    /// The attribute's text as the argument's value (None if it does not parse).
+    fn value(&self, text: &str) -> Option<Value> {
+        match self.kind {
+            Kind::Bool => match text {
+                "true" => Some(Value::Bool(true)),
+                "false" => Some(Value::Bool(false)),
+                _ => None,
+            },
+            Kind::Int => text.parse::<i64>().ok().map(read::int_value),
+            Kind::Str => Some(Value::string(text)),
+        }
+    }
+
+    /// The argument's planned value as the attribute's text.
+    fn text(&self, planned: &Value) -> Result<Option<String>, ProviderError> {
+        Ok(match self.kind {
+            Kind::Bool => read::boolean(planned, self.name).map(|b| b.to_string()),
+            Kind::Int => read::integer(planned, self.name)?.map(|n| n.to_string()),
+            Kind::Str => read::string(planned, self.name).map(str::to_owned),
+        })
+    }
+}
+
 /// The attributes with defaults, as Terraform plans them when unset.
-fn defaults() -> [(&'static str, Value); 6] {
-    [
+fn defaults() -> Vec<(&'static str, Value)> {
+    let mut out = vec![
         ("internal", Value::Bool(false)),
         ("load_balancer_type", Value::string("application")),
-        ("idle_timeout", read::int_value(60)),
-        ("enable_deletion_protection", Value::Bool(false)),
-        ("enable_http2", Value::Bool(true)),
         ("ip_address_type", Value::string("ipv4")),
-    ]
+    ];
+    for a in &ATTRIBUTES {
+        if let Some(v) = a.value(a.default) {
+            out.push((a.name, v));
+        }
+    }
+    out
 }
 
 pub(crate) fn schema() -> Schema {
+    let mut block = Block::new();
+    for a in &ATTRIBUTES {
+        block = block.attr(
+            a.name,
+            Attribute::optional_computed(a.schema_type()).describe(&format!(
+                "Attribute {} (default {}{}).",
+                a.key,
+                a.default,
+                match a.types {
+                    Types::All => "",
+                    Types::Application => "; application load balancers only",
+                    Types::NotApplication => "; network and gateway load balancers only",
+                }
+            )),
+        );
+    }
     Schema::new(
-        Block::new()
+        block
             .describe("An Elastic Load Balancing v2 load balancer (application or network).")
             .attr(
                 "name",
@@ -77,16 +275,6 @@ pub(crate) fn schema() -> Schema {
                 Attribute::optional_computed(Type::set(Type::String)),
             )
             .attr(
-                "idle_timeout",
-                Attribute::optional_computed(Type::Number)
-                    .describe("Seconds a connection may idle (application only; default 60)."),
-            )
-            .attr(
-                "enable_deletion_protection",
-                Attribute::optional_computed(Type::Bool),
-            )
-            .attr("enable_http2", Attribute::optional_computed(Type::Bool))
-            .attr(
                 "ip_address_type",
                 Attribute::optional_computed(Type::String).describe("ipv4 or dualstack."),
             )
@@ -100,8 +288,76 @@ pub(crate) fn schema() -> Schema {
                 "tags_all",
                 Attribute::optional_computed(Type::map(Type::String)),
             )
-            .attr("id", Attribute::computed(Type::String)),
+            .attr("id", Attribute::computed(Type::String))
+            .block(
+                "access_logs",
+                NestedBlock::new(Nesting::List, access_logs_block()).items(0, 1),
+            ),
     )
+}
+
+fn access_logs_block() -> Block {
+    Block::new()
+        .describe("Where the load balancer writes its access logs (an S3 bucket).")
+        .attr("bucket", Attribute::required(Type::String))
+        .attr(
+            "enabled",
+            Attribute::optional(Type::Bool)
+                .describe("Default false, even with a bucket (as in Terraform)."),
+        )
+        .attr(
+            "prefix",
+            Attribute::optional_computed(Type::String).describe("Default: the bucket's root."),
+        )
+}
+
+/// The configured `access_logs` block as attributes; None without a block.
+fn expand_access_logs(planned: &Value) -> Option<Vec<(&'static str, String)>> {
+    let logs = read::known(planned, "access_logs")
+        .and_then(Value::as_seq)
+        .and_then(<[Value]>::first)?;
+    Some(vec![
+        (
+            "access_logs.s3.enabled",
+            read::boolean(logs, "enabled").unwrap_or(false).to_string(),
+        ),
+        (
+            "access_logs.s3.bucket",
+            read::string(logs, "bucket").unwrap_or_default().to_owned(),
+        ),
+        (
+            "access_logs.s3.prefix",
+            read::string(logs, "prefix").unwrap_or_default().to_owned(),
+        ),
+    ])
+}
+
+/// The access log attributes as the block's value (what AWS leaves out is kept from
+/// `prior`, else empty / off).
+fn flatten_access_logs(attrs: &LbAttributes, prior: Option<&Value>) -> Value {
+    let prior = prior
+        .and_then(|p| p.get_attr("access_logs"))
+        .and_then(Value::as_seq)
+        .and_then(<[Value]>::first);
+    let text = |key: &str, name: &str| match attrs.get(key) {
+        Some(v) => Value::string(v),
+        None => prior
+            .and_then(|p| p.get_attr(name))
+            .cloned()
+            .unwrap_or_else(|| Value::string("")),
+    };
+    let enabled = match attrs.get("access_logs.s3.enabled") {
+        Some(v) => Value::Bool(v == "true"),
+        None => prior
+            .and_then(|p| p.get_attr("enabled"))
+            .cloned()
+            .unwrap_or(Value::Bool(false)),
+    };
+    Value::List(vec![Value::object([
+        ("bucket", text("access_logs.s3.bucket", "bucket")),
+        ("enabled", enabled),
+        ("prefix", text("access_logs.s3.prefix", "prefix")),
+    ])])
 }
 
 pub(crate) struct LoadBalancer {
@@ -131,17 +387,6 @@ impl LoadBalancer {
         let name = lb.load_balancer_name().unwrap_or_default();
         let (tags_value, tags_all) = self.elb.tag_values(tags_read, prior);
         let kept = |k: &str| prior.and_then(|p| p.get_attr(k)).cloned();
-        let attr_bool = |key: &str, name: &str, default: bool| match attrs.get(key) {
-            Some(v) => Value::Bool(v == "true"),
-            None => kept(name).unwrap_or(Value::Bool(default)),
-        };
-        let idle = match attrs
-            .get("idle_timeout.timeout_seconds")
-            .and_then(|v| v.parse::<i64>().ok())
-        {
-            Some(n) => int(Some(n)),
-            None => kept("idle_timeout").unwrap_or_else(|| int(Some(60))),
-        };
         let mut subnets: Vec<&str> = lb
             .availability_zones()
             .iter()
@@ -167,19 +412,6 @@ impl LoadBalancer {
                 "security_groups".into(),
                 string_set(lb.security_groups().iter().cloned()),
             ),
-            ("idle_timeout".into(), idle),
-            (
-                "enable_deletion_protection".into(),
-                attr_bool(
-                    "deletion_protection.enabled",
-                    "enable_deletion_protection",
-                    false,
-                ),
-            ),
-            (
-                "enable_http2".into(),
-                attr_bool("routing.http2.enabled", "enable_http2", true),
-            ),
             (
                 "ip_address_type".into(),
                 string(lb.ip_address_type().map(IpAddressType::as_str)),
@@ -190,6 +422,24 @@ impl LoadBalancer {
             ("tags".into(), tags_value),
             ("tags_all".into(), tags_all),
         ]);
+        let mut values = values;
+        values.insert("access_logs".into(), flatten_access_logs(attrs, prior));
+        // What AWS does not return (or another type's attribute, whatever AWS says) stays
+        // as it was, else Terraform's default.
+        let lb_type = lb
+            .r#type()
+            .map_or("application", LoadBalancerTypeEnum::as_str);
+        for a in &ATTRIBUTES {
+            let v = attrs
+                .get(a.key)
+                .filter(|_| a.types.include(lb_type))
+                .and_then(|t| a.value(t))
+                .or_else(|| kept(a.name))
+                .or_else(|| a.value(a.default));
+            if let Some(v) = v {
+                values.insert(a.name.to_owned(), v);
+            }
+        }
         Some((
             arn.to_owned(),
             conform(&self.schema.block, Value::Object(values)),
@@ -333,25 +583,29 @@ impl LoadBalancer {
         prior: Option<&Value>,
         planned: &Value,
     ) -> Result<(), ProviderError> {
-        let application = read::string(planned, "load_balancer_type") == Some("application");
+        let lb_type = read::string(planned, "load_balancer_type").unwrap_or("application");
         let mut attrs = Vec::new();
-        let differs = |name: &str| prior.is_none_or(|p| changed(p, planned, name));
-        if application
-            && differs("idle_timeout")
-            && let Some(n) = read::integer(planned, "idle_timeout")?
-        {
-            attrs.push(("idle_timeout.timeout_seconds", n.to_string()));
+        for a in &ATTRIBUTES {
+            if !a.types.include(lb_type) {
+                continue;
+            }
+            let Some(text) = a.text(planned)? else {
+                continue;
+            };
+            // On create only what differs from AWS's defaults (some are not settable on
+            // every load balancer); on update what the plan changes.
+            let wanted = match prior {
+                None => text != a.default,
+                Some(p) => changed(p, planned, a.name),
+            };
+            if wanted {
+                attrs.push((a.key, text));
+            }
         }
-        if differs("enable_deletion_protection")
-            && let Some(b) = read::boolean(planned, "enable_deletion_protection")
+        if prior.is_none_or(|p| changed(p, planned, "access_logs"))
+            && let Some(logs) = expand_access_logs(planned)
         {
-            attrs.push(("deletion_protection.enabled", b.to_string()));
-        }
-        if application
-            && differs("enable_http2")
-            && let Some(b) = read::boolean(planned, "enable_http2")
-        {
-            attrs.push(("routing.http2.enabled", b.to_string()));
+            attrs.extend(logs);
         }
         if attrs.is_empty() {
             return Ok(());
@@ -409,6 +663,19 @@ fn validate(config: &Value) -> Result<(), ProviderError> {
     Ok(())
 }
 
+/// A refused delete: deletion protection (OperationNotPermitted) says how to lift it.
+fn delete_error(err: ProviderError) -> ProviderError {
+    if err.code.as_deref() == Some("OperationNotPermitted") {
+        err.with_attribute(AttrPath::attr("enable_deletion_protection"))
+            .with_hint(
+                "Deletion protection is on: set enable_deletion_protection = false and apply \
+                 before destroying.",
+            )
+    } else {
+        err
+    }
+}
+
 #[async_trait]
 impl Resource for LoadBalancer {
     fn schema(&self) -> &Schema {
@@ -421,9 +688,31 @@ impl Resource for LoadBalancer {
         config: &Value,
     ) -> Result<PlannedChange, ProviderError> {
         validate(config)?;
-        let config = with_defaults(config, &defaults());
+        let mut config = with_defaults(config, &defaults());
+        if let Value::Object(m) = &mut config
+            && let Some(Value::List(items)) = m.get("access_logs")
+        {
+            let items = items
+                .iter()
+                .map(|i| with_defaults(i, &[("enabled", Value::Bool(false))]))
+                .collect();
+            m.insert("access_logs".into(), Value::List(items));
+        }
         let mut change = plan_default(&self.schema, prior, &config);
+        let kept_prior = prior.filter(|_| change.requires_replace.is_empty());
         if let Value::Object(m) = &mut change.planned {
+            // Without a block the access logs stay as they are (Terraform suppresses the
+            // diff of a missing block).
+            let unconfigured = config
+                .get_attr("access_logs")
+                .is_none_or(|v| v.is_null() || v.as_seq().is_some_and(<[Value]>::is_empty));
+            if unconfigured {
+                let kept = match kept_prior.and_then(|p| p.get_attr("access_logs")) {
+                    Some(v) => v.clone(),
+                    None => Value::Unknown(Type::list(access_logs_block().value_type())),
+                };
+                m.insert("access_logs".into(), kept);
+            }
             m.insert(
                 "tags_all".into(),
                 tags::plan_tags_all(&self.elb.aws, &config),
@@ -557,12 +846,10 @@ impl Resource for LoadBalancer {
             Ok(_) => {}
             Err(e) if e.is_not_found() => return Ok(()),
             Err(e) => {
-                let err = sdk_error(&format!("deleting ELBv2 Load Balancer ({arn})"), e);
-                return Err(if err.code.as_deref() == Some("OperationNotPermitted") {
-                    err.with_hint("Deletion protection is on: set enable_deletion_protection = false and apply before destroying.")
-                } else {
-                    err
-                });
+                return Err(delete_error(sdk_error(
+                    &format!("deleting ELBv2 Load Balancer ({arn})"),
+                    e,
+                )));
             }
         }
         wait::until(
@@ -607,6 +894,94 @@ mod tests {
             validate(&c).unwrap_err().attribute,
             Some(AttrPath::attr("idle_timeout"))
         );
+    }
+
+    #[test]
+    fn a_delete_refused_by_deletion_protection_says_how_to_lift_it() {
+        let mut err = ProviderError::new("deleting ELBv2 Load Balancer (arn)");
+        err.code = Some("OperationNotPermitted".into());
+        let e = delete_error(err);
+        assert!(
+            e.hint
+                .as_deref()
+                .is_some_and(|h| h.contains("enable_deletion_protection = false")),
+            "{e:?}"
+        );
+        assert_eq!(
+            e.attribute,
+            Some(AttrPath::attr("enable_deletion_protection"))
+        );
+        let e = delete_error(ProviderError::new("deleting"));
+        assert!(e.hint.is_none());
+    }
+
+    #[test]
+    fn access_logs_expand_to_attributes_and_flatten_back_with_what_aws_leaves_out_kept() {
+        let planned = Value::object([(
+            "access_logs",
+            Value::List(vec![Value::object([
+                ("bucket", Value::from("logs")),
+                ("enabled", Value::Bool(true)),
+                ("prefix", Value::Null(Type::String)),
+            ])]),
+        )]);
+        let attrs = expand_access_logs(&planned).unwrap();
+        assert_eq!(
+            attrs,
+            vec![
+                ("access_logs.s3.enabled", "true".to_owned()),
+                ("access_logs.s3.bucket", "logs".to_owned()),
+                ("access_logs.s3.prefix", String::new()),
+            ]
+        );
+        let read: LbAttributes = attrs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), v.clone()))
+            .collect();
+        let back = flatten_access_logs(&read, None);
+        let logs = &back.as_seq().unwrap()[0];
+        assert_eq!(logs.get_attr("bucket"), Some(&Value::from("logs")));
+        assert_eq!(logs.get_attr("enabled"), Some(&Value::Bool(true)));
+        assert_eq!(logs.get_attr("prefix"), Some(&Value::from("")));
+        // moto leaves access_logs.s3.enabled out until it is set.
+        let prior = Value::object([("access_logs", back.clone())]);
+        let partial = LbAttributes::from([("access_logs.s3.bucket".to_owned(), "logs".to_owned())]);
+        assert_eq!(flatten_access_logs(&partial, Some(&prior)), back);
+        assert_eq!(
+            expand_access_logs(&Value::object([("access_logs", Value::List(vec![]))])),
+            None
+        );
+    }
+
+    #[test]
+    fn attributes_apply_only_to_the_load_balancer_types_that_have_them() {
+        let by_name = |n: &str| ATTRIBUTES.iter().find(|a| a.name == n).unwrap().types;
+        assert!(by_name("idle_timeout").include("application"));
+        assert!(!by_name("idle_timeout").include("network"));
+        assert!(!by_name("enable_cross_zone_load_balancing").include("application"));
+        assert!(by_name("enable_cross_zone_load_balancing").include("gateway"));
+        assert!(by_name("enable_deletion_protection").include("network"));
+    }
+
+    #[test]
+    fn every_attribute_default_parses_and_round_trips_through_its_text() {
+        for a in &ATTRIBUTES {
+            let v = a.value(a.default).expect(a.name);
+            let planned = Value::object([(a.name, v)]);
+            assert_eq!(
+                a.text(&planned).unwrap().as_deref(),
+                Some(a.default),
+                "{}",
+                a.name
+            );
+        }
+        let names: Vec<&str> = defaults().iter().map(|(n, _)| *n).collect();
+        assert!(names.contains(&"desync_mitigation_mode"));
+        assert!(names.contains(&"idle_timeout"));
+        let schema = schema();
+        for a in &ATTRIBUTES {
+            assert!(schema.block.attributes.contains_key(a.name), "{}", a.name);
+        }
     }
 
     #[test]

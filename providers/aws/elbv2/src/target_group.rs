@@ -1,7 +1,8 @@
 //! `aws_lb_target_group` (alias `aws_alb_target_group`): where a load balancer sends
 //! traffic, with its health check. name, port, protocol, vpc_id and target_type replace it;
-//! the health check, deregistration delay and tags change in place. Without a
-//! `health_check` block, AWS's defaults apply and are recorded (the block is computed).
+//! the health check, stickiness, deregistration delay, slow start, load balancing algorithm
+//! and tags change in place. Without a `health_check` (or `stickiness`) block, AWS's
+//! settings apply and are recorded (the blocks are computed, as in Terraform).
 //! Refresh reads up to 20 target groups per DescribeTargetGroups call and their tags 20 per
 //! DescribeTags call; attributes have no batched call (one per target group).
 
@@ -108,6 +109,17 @@ pub(crate) fn schema() -> Schema {
                 Attribute::optional_computed(Type::String)
                     .describe("Seconds to drain a deregistering target (0-3600, default 300)."),
             )
+            .attr(
+                "slow_start",
+                Attribute::optional_computed(Type::Number)
+                    .describe("Seconds a new target warms up (0 = off, 30-900; default 0)."),
+            )
+            .attr(
+                "load_balancing_algorithm_type",
+                Attribute::optional_computed(Type::String).describe(
+                    "round_robin (AWS's default), least_outstanding_requests or weighted_random.",
+                ),
+            )
             .attr("arn", Attribute::computed(Type::String))
             .attr("arn_suffix", Attribute::computed(Type::String))
             .attr(
@@ -123,8 +135,126 @@ pub(crate) fn schema() -> Schema {
             .block(
                 "health_check",
                 NestedBlock::new(Nesting::List, health_check_block()).items(0, 1),
+            )
+            .block(
+                "stickiness",
+                NestedBlock::new(Nesting::List, stickiness_block()).items(0, 1),
             ),
     )
+}
+
+fn stickiness_block() -> Block {
+    Block::new()
+        .describe("Whether requests of one client go to the same target.")
+        .attr(
+            "enabled",
+            Attribute::optional(Type::Bool).describe("Default true."),
+        )
+        .attr(
+            "type",
+            Attribute::required(Type::String).describe(
+                "lb_cookie or app_cookie (application), source_ip, source_ip_dest_ip or \
+                 source_ip_dest_ip_proto (network, gateway).",
+            ),
+        )
+        .attr(
+            "cookie_duration",
+            Attribute::optional(Type::Number).describe("Seconds (1-604800); default 86400."),
+        )
+        .attr(
+            "cookie_name",
+            Attribute::optional(Type::String).describe("The application's cookie (app_cookie)."),
+        )
+}
+
+/// Terraform's defaults inside a `stickiness` block.
+fn stickiness_defaults() -> [(&'static str, Value); 2] {
+    [
+        ("enabled", Value::Bool(true)),
+        ("cookie_duration", read::int_value(86400)),
+    ]
+}
+
+/// The target group attributes a configured `stickiness` block sets; None without a block.
+pub(crate) fn expand_stickiness(
+    planned: &Value,
+) -> Result<Option<Vec<(&'static str, String)>>, ProviderError> {
+    let Some(st) = read::known(planned, "stickiness")
+        .and_then(Value::as_seq)
+        .and_then(<[Value]>::first)
+    else {
+        return Ok(None);
+    };
+    let enabled = read::boolean(st, "enabled").unwrap_or(true);
+    let kind = read::string(st, "type").unwrap_or("lb_cookie");
+    let mut out = vec![("stickiness.enabled", enabled.to_string())];
+    if enabled {
+        out.push(("stickiness.type", kind.to_owned()));
+        let duration = read::integer(st, "cookie_duration")?.unwrap_or(86400);
+        match kind {
+            "lb_cookie" => out.push((
+                "stickiness.lb_cookie.duration_seconds",
+                duration.to_string(),
+            )),
+            "app_cookie" => {
+                out.push((
+                    "stickiness.app_cookie.duration_seconds",
+                    duration.to_string(),
+                ));
+                if let Some(name) = read::string(st, "cookie_name") {
+                    out.push(("stickiness.app_cookie.cookie_name", name.to_owned()));
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(Some(out))
+}
+
+/// The target group's stickiness attributes as the block's value; what AWS leaves out is
+/// kept from `prior` (or Terraform's default).
+pub(crate) fn flatten_stickiness(attrs: &BTreeMap<String, String>, prior: Option<&Value>) -> Value {
+    let prior = prior
+        .and_then(|p| p.get_attr("stickiness"))
+        .and_then(Value::as_seq)
+        .and_then(<[Value]>::first);
+    let kind = attrs
+        .get("stickiness.type")
+        .map(String::as_str)
+        .or_else(|| prior.and_then(|p| read::string(p, "type")))
+        .unwrap_or("lb_cookie");
+    let duration_key = if kind == "app_cookie" {
+        "stickiness.app_cookie.duration_seconds"
+    } else {
+        "stickiness.lb_cookie.duration_seconds"
+    };
+    let duration = match attrs.get(duration_key).and_then(|d| d.parse::<i64>().ok()) {
+        Some(d) => int(Some(d)),
+        None => prior
+            .and_then(|p| p.get_attr("cookie_duration"))
+            .cloned()
+            .unwrap_or_else(|| int(Some(86400))),
+    };
+    let cookie_name = match attrs.get("stickiness.app_cookie.cookie_name") {
+        Some(n) if kind == "app_cookie" && !n.is_empty() => Value::string(n),
+        _ => prior
+            .and_then(|p| p.get_attr("cookie_name"))
+            .cloned()
+            .unwrap_or(Value::Null(Type::String)),
+    };
+    let enabled = match attrs.get("stickiness.enabled") {
+        Some(e) => Value::Bool(e == "true"),
+        None => prior
+            .and_then(|p| p.get_attr("enabled"))
+            .cloned()
+            .unwrap_or(Value::Bool(false)),
+    };
+    Value::List(vec![Value::object([
+        ("enabled", enabled),
+        ("type", Value::string(kind)),
+        ("cookie_duration", duration),
+        ("cookie_name", cookie_name),
+    ])])
 }
 
 /// The health check parameters a create or modify call sends (Terraform's expansion: path
@@ -236,6 +366,7 @@ impl TargetGroup {
         let arn = tg.target_group_arn()?;
         let name = tg.target_group_name().unwrap_or_default();
         let (tags_value, tags_all) = self.elb.tag_values(tags_read, prior);
+        let kept = |k: &str| prior.and_then(|p| p.get_attr(k)).cloned();
         let delay = match attrs.get("deregistration_delay.timeout_seconds") {
             Some(v) => Value::string(v),
             None => prior
@@ -265,6 +396,26 @@ impl TargetGroup {
                 string_set(tg.load_balancer_arns().iter().cloned()),
             ),
             ("health_check".into(), flatten_health_check(tg)),
+            ("stickiness".into(), flatten_stickiness(attrs, prior)),
+            (
+                "slow_start".into(),
+                match attrs
+                    .get("slow_start.duration_seconds")
+                    .and_then(|v| v.parse::<i64>().ok())
+                {
+                    Some(n) => int(Some(n)),
+                    None => kept("slow_start").unwrap_or_else(|| int(Some(0))),
+                },
+            ),
+            (
+                "load_balancing_algorithm_type".into(),
+                match attrs.get("load_balancing.algorithm.type") {
+                    Some(v) => Value::string(v),
+                    None => {
+                        kept("load_balancing_algorithm_type").unwrap_or(Value::Null(Type::String))
+                    }
+                },
+            ),
             ("tags".into(), tags_value),
             ("tags_all".into(), tags_all),
         ]);
@@ -360,17 +511,26 @@ impl TargetGroup {
         })
     }
 
-    async fn set_deregistration_delay(&self, arn: &str, delay: &str) -> Result<(), ProviderError> {
+    /// ModifyTargetGroupAttributes with `attrs`; errors point at `attribute`.
+    async fn set_attributes(
+        &self,
+        arn: &str,
+        attrs: Vec<(&str, String)>,
+        attribute: &str,
+    ) -> Result<(), ProviderError> {
+        if attrs.is_empty() {
+            return Ok(());
+        }
         self.elb
             .client
             .modify_target_group_attributes()
             .target_group_arn(arn)
-            .attributes(
-                TargetGroupAttribute::builder()
-                    .key("deregistration_delay.timeout_seconds")
-                    .value(delay)
-                    .build(),
-            )
+            .set_attributes(Some(
+                attrs
+                    .into_iter()
+                    .map(|(k, v)| TargetGroupAttribute::builder().key(k).value(v).build())
+                    .collect(),
+            ))
             .send()
             .await
             .map_err(|e| {
@@ -378,8 +538,58 @@ impl TargetGroup {
                     &format!("modifying ELBv2 Target Group ({arn}) attributes"),
                     e,
                 )
-                .with_attribute(AttrPath::attr("deregistration_delay"))
+                .with_attribute(AttrPath::attr(attribute))
             })?;
+        Ok(())
+    }
+
+    /// Sets the attributes the plan changes (`prior` None: those differing from AWS's
+    /// defaults), one call per argument so that an error names it.
+    async fn set_changed_attributes(
+        &self,
+        arn: &str,
+        prior: Option<&Value>,
+        planned: &Value,
+    ) -> Result<(), ProviderError> {
+        let differs = |name: &str| prior.is_none_or(|p| changed(p, planned, name));
+        if let Some(delay) = read::string(planned, "deregistration_delay")
+            && (prior.is_some() || delay != "300")
+            && differs("deregistration_delay")
+        {
+            self.set_attributes(
+                arn,
+                vec![("deregistration_delay.timeout_seconds", delay.to_owned())],
+                "deregistration_delay",
+            )
+            .await?;
+        }
+        if let Some(n) = read::integer(planned, "slow_start")?
+            && (prior.is_some() || n != 0)
+            && differs("slow_start")
+        {
+            self.set_attributes(
+                arn,
+                vec![("slow_start.duration_seconds", n.to_string())],
+                "slow_start",
+            )
+            .await?;
+        }
+        if let Some(t) = read::string(planned, "load_balancing_algorithm_type")
+            && differs("load_balancing_algorithm_type")
+        {
+            self.set_attributes(
+                arn,
+                vec![("load_balancing.algorithm.type", t.to_owned())],
+                "load_balancing_algorithm_type",
+            )
+            .await?;
+        }
+        if differs("stickiness") {
+            // Without a block the stickiness is AWS's (the block is computed, as in
+            // Terraform, where removing the block leaves stickiness as it is).
+            let attrs = expand_stickiness(planned)?.unwrap_or_default();
+            self.set_attributes(arn, attrs, "stickiness").await?;
+        }
         Ok(())
     }
 }
@@ -408,6 +618,45 @@ fn validate(config: &Value) -> Result<(), ProviderError> {
             }
         }
     }
+    if let Some(n) = read::integer(config, "slow_start")?
+        && n != 0
+        && !(30..=900).contains(&n)
+    {
+        return Err(arg_error(
+            "slow_start",
+            format!("slow_start must be 0 (off) or from 30 to 900 seconds, not {n}"),
+        ));
+    }
+    if let Some(t) = read::string(config, "load_balancing_algorithm_type")
+        && ![
+            "round_robin",
+            "least_outstanding_requests",
+            "weighted_random",
+        ]
+        .contains(&t)
+    {
+        return Err(arg_error(
+            "load_balancing_algorithm_type",
+            format!("invalid load_balancing_algorithm_type {t:?}"),
+        )
+        .with_hint("Use round_robin, least_outstanding_requests or weighted_random."));
+    }
+    if let Some(st) = read::known(config, "stickiness")
+        .and_then(Value::as_seq)
+        .and_then(<[Value]>::first)
+        && let Some(t) = read::string(st, "type")
+        && ![
+            "lb_cookie",
+            "app_cookie",
+            "source_ip",
+            "source_ip_dest_ip",
+            "source_ip_dest_ip_proto",
+        ]
+        .contains(&t)
+    {
+        return Err(arg_error("stickiness", format!("invalid stickiness type {t:?}"))
+            .with_hint("Use lb_cookie, app_cookie, source_ip, source_ip_dest_ip or source_ip_dest_ip_proto."));
+    }
     if let Some(d) = read::string(config, "deregistration_delay")
         && d.parse::<u32>().ok().is_none_or(|n| n > 3600)
     {
@@ -428,16 +677,24 @@ fn with_all_defaults(config: &Value) -> Value {
         &[
             ("target_type", Value::string("instance")),
             ("deregistration_delay", Value::string("300")),
+            ("slow_start", read::int_value(0)),
         ],
     );
-    if let Value::Object(m) = &mut config
-        && let Some(Value::List(items)) = m.get("health_check")
-    {
-        let items = items
-            .iter()
-            .map(|i| with_defaults(i, &health_check_defaults()))
-            .collect();
-        m.insert("health_check".into(), Value::List(items));
+    if let Value::Object(m) = &mut config {
+        if let Some(Value::List(items)) = m.get("health_check") {
+            let items = items
+                .iter()
+                .map(|i| with_defaults(i, &health_check_defaults()))
+                .collect();
+            m.insert("health_check".into(), Value::List(items));
+        }
+        if let Some(Value::List(items)) = m.get("stickiness") {
+            let items = items
+                .iter()
+                .map(|i| with_defaults(i, &stickiness_defaults()))
+                .collect();
+            m.insert("stickiness".into(), Value::List(items));
+        }
     }
     config
 }
@@ -458,16 +715,22 @@ impl Resource for TargetGroup {
         let mut change = plan_default(&self.schema, prior, &config);
         let kept_prior = prior.filter(|_| change.requires_replace.is_empty());
         if let Value::Object(m) = &mut change.planned {
-            // Without a block, the health check is AWS's: what exists stays as it is.
-            let unconfigured = config
-                .get_attr("health_check")
-                .is_none_or(|v| v.is_null() || v.as_seq().is_some_and(<[Value]>::is_empty));
-            if unconfigured {
-                let kept = match kept_prior.and_then(|p| p.get_attr("health_check")) {
-                    Some(v) => v.clone(),
-                    None => Value::Unknown(Type::list(health_check_block().value_type())),
-                };
-                m.insert("health_check".into(), kept);
+            // Without a block, the health check (or stickiness) is AWS's: what exists stays
+            // as it is (Terraform's Optional + Computed blocks).
+            for (name, block) in [
+                ("health_check", health_check_block()),
+                ("stickiness", stickiness_block()),
+            ] {
+                let unconfigured = config
+                    .get_attr(name)
+                    .is_none_or(|v| v.is_null() || v.as_seq().is_some_and(<[Value]>::is_empty));
+                if unconfigured {
+                    let kept = match kept_prior.and_then(|p| p.get_attr(name)) {
+                        Some(v) => v.clone(),
+                        None => Value::Unknown(Type::list(block.value_type())),
+                    };
+                    m.insert(name.into(), kept);
+                }
             }
             m.insert(
                 "tags_all".into(),
@@ -512,11 +775,7 @@ impl Resource for TargetGroup {
                     .with_detail("AWS returned no target group ARN.")
             })?
             .to_owned();
-        if let Some(delay) = read::string(planned, "deregistration_delay")
-            && delay != "300"
-        {
-            self.set_deregistration_delay(&arn, delay).await?;
-        }
+        self.set_changed_attributes(&arn, None, planned).await?;
         self.must_read(&arn, planned).await
     }
 
@@ -541,11 +800,8 @@ impl Resource for TargetGroup {
                 .with_attribute(AttrPath::attr("health_check"))
             })?;
         }
-        if changed(prior, planned, "deregistration_delay")
-            && let Some(delay) = read::string(planned, "deregistration_delay")
-        {
-            self.set_deregistration_delay(arn, delay).await?;
-        }
+        self.set_changed_attributes(arn, Some(prior), planned)
+            .await?;
         self.elb.update_tags(arn, prior, planned).await?;
         self.must_read(arn, planned).await
     }
@@ -675,6 +931,102 @@ mod tests {
         assert_eq!(hc.get_attr("matcher"), Some(&Value::from("")));
         assert_eq!(hc.get_attr("timeout"), Some(&Value::from(5)));
         assert_eq!(hc.get_attr("protocol"), Some(&Value::from("TCP")));
+    }
+
+    fn config_with_stickiness(st: Value) -> Value {
+        with_all_defaults(&Value::object([("stickiness", Value::List(vec![st]))]))
+    }
+
+    #[test]
+    fn stickiness_gets_terraforms_defaults_and_expands_to_the_attributes_of_its_type() {
+        let c = config_with_stickiness(Value::object([("type", Value::from("lb_cookie"))]));
+        assert_eq!(
+            expand_stickiness(&c).unwrap().unwrap(),
+            vec![
+                ("stickiness.enabled", "true".to_owned()),
+                ("stickiness.type", "lb_cookie".to_owned()),
+                ("stickiness.lb_cookie.duration_seconds", "86400".to_owned()),
+            ]
+        );
+        let c = config_with_stickiness(Value::object([
+            ("type", Value::from("app_cookie")),
+            ("cookie_name", Value::from("SESSION")),
+            ("cookie_duration", Value::from(60)),
+        ]));
+        let attrs = expand_stickiness(&c).unwrap().unwrap();
+        assert!(attrs.contains(&("stickiness.app_cookie.cookie_name", "SESSION".to_owned())));
+        assert!(attrs.contains(&("stickiness.app_cookie.duration_seconds", "60".to_owned())));
+        let c = config_with_stickiness(Value::object([
+            ("type", Value::from("lb_cookie")),
+            ("enabled", Value::Bool(false)),
+        ]));
+        assert_eq!(
+            expand_stickiness(&c).unwrap().unwrap(),
+            vec![("stickiness.enabled", "false".to_owned())]
+        );
+        assert_eq!(
+            expand_stickiness(&Value::object([("stickiness", Value::List(vec![]))])).unwrap(),
+            None
+        );
+    }
+
+    #[test]
+    fn stickiness_flattens_from_attributes_keeping_what_aws_leaves_out() {
+        let attrs = BTreeMap::from([
+            ("stickiness.enabled".to_owned(), "true".to_owned()),
+            ("stickiness.type".to_owned(), "lb_cookie".to_owned()),
+        ]);
+        let v = flatten_stickiness(&attrs, None);
+        let st = &v.as_seq().unwrap()[0];
+        assert_eq!(st.get_attr("enabled"), Some(&Value::Bool(true)));
+        assert_eq!(st.get_attr("cookie_duration"), Some(&Value::from(86400)));
+        assert_eq!(st.get_attr("cookie_name"), Some(&Value::Null(Type::String)));
+        let attrs = BTreeMap::from([
+            ("stickiness.enabled".to_owned(), "true".to_owned()),
+            ("stickiness.type".to_owned(), "app_cookie".to_owned()),
+            (
+                "stickiness.app_cookie.duration_seconds".to_owned(),
+                "60".to_owned(),
+            ),
+            (
+                "stickiness.app_cookie.cookie_name".to_owned(),
+                "SESSION".to_owned(),
+            ),
+        ]);
+        let st = flatten_stickiness(&attrs, None).as_seq().unwrap()[0].clone();
+        assert_eq!(st.get_attr("cookie_duration"), Some(&Value::from(60)));
+        assert_eq!(st.get_attr("cookie_name"), Some(&Value::from("SESSION")));
+    }
+
+    #[test]
+    fn slow_start_algorithm_and_stickiness_values_are_checked_naming_the_argument() {
+        let base = || {
+            vec![
+                ("port", Value::from(80)),
+                ("protocol", Value::from("HTTP")),
+                ("vpc_id", Value::from("vpc-1")),
+            ]
+        };
+        let with = |k: &'static str, v: Value| {
+            let mut m = base();
+            m.push((k, v));
+            validate(&Value::object(m)).map_err(|e| e.attribute)
+        };
+        assert_eq!(
+            with("slow_start", Value::from(10)),
+            Err(Some(AttrPath::attr("slow_start")))
+        );
+        assert!(with("slow_start", Value::from(0)).is_ok());
+        assert!(with("slow_start", Value::from(30)).is_ok());
+        assert_eq!(
+            with("load_balancing_algorithm_type", Value::from("random")),
+            Err(Some(AttrPath::attr("load_balancing_algorithm_type")))
+        );
+        let st = Value::List(vec![Value::object([("type", Value::from("cookie"))])]);
+        assert_eq!(
+            with("stickiness", st),
+            Err(Some(AttrPath::attr("stickiness")))
+        );
     }
 
     #[test]
