@@ -438,8 +438,8 @@ resource "aws_lb" "web" {
     assert!(out.contains("main.tf:3:"), "{out}");
 
     // A forward action without its target group, on a listener of a load balancer not yet
-    // created: the action is known, so plan already says what is missing (the CLI points at
-    // the resource: it locates top-level arguments only, and the message names the block).
+    // created: the action is known, so plan already says what is missing, pointing at the
+    // block (its missing argument has nowhere else to be pointed at).
     let tf = r#"
 resource "aws_lb" "web" {
   name    = "web"
@@ -464,7 +464,7 @@ resource "aws_lb_listener" "http" {
         "{out}"
     );
     assert!(out.contains("default_action[0] forwards"), "{out}");
-    assert!(out.contains("main.tf:7:"), "{out}");
+    assert!(out.contains("main.tf:11:3"), "{out}");
 }
 
 #[test]

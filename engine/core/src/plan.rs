@@ -1779,14 +1779,29 @@ fn unknown_type(r: &Resource, provider: &str, what: &str) -> Diagnostic {
 }
 
 /// A provider's error as a diagnostic at the resource block (or the argument it names).
+/// Where an attribute path (`default_action[0].target_group_arn`) is written in a body: the
+/// argument's expression, else the deepest nested block found on the way (blocks by their
+/// position among blocks of their kind; `dynamic` blocks are not followed).
+fn span_of_path(body: &terrane_config::Body, path: &[PathStep]) -> Option<terrane_types::Span> {
+    let Some(PathStep::Attr(name)) = path.first() else {
+        return None;
+    };
+    if let Some(a) = body.attr(name) {
+        return Some(a.expr.span);
+    }
+    let mut blocks = body.blocks_of(name);
+    let (block, rest) = match path.get(1) {
+        Some(PathStep::Index(i)) => (blocks.nth(*i)?, &path[2..]),
+        _ => (blocks.next()?, &path[1..]),
+    };
+    span_of_path(&block.body, rest).or(Some(block.span))
+}
+
 pub fn provider_diagnostic(e: terrane_sdk::ProviderError, r: &Resource) -> Diagnostic {
     let span = e
         .attribute
         .as_ref()
-        .and_then(|p| match p.0.first() {
-            Some(PathStep::Attr(name)) => r.body.attr(name).map(|a| a.expr.span),
-            _ => None,
-        })
+        .and_then(|p| span_of_path(&r.body, &p.0))
         .unwrap_or(r.decl_span);
     let mut detail = e.detail.clone();
     if let Some(code) = &e.code
@@ -1801,4 +1816,45 @@ pub fn provider_diagnostic(e: terrane_sdk::ProviderError, r: &Resource) -> Diagn
         d = d.with_hint(h);
     }
     d
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use terrane_types::{AttrPath, SourceMap};
+
+    #[test]
+    fn provider_errors_point_at_arguments_inside_nested_blocks() {
+        let dir = tempfile::tempdir().unwrap();
+        let tf = "resource \"aws_lb_listener\" \"l\" {\n  port = 80\n  default_action {\n    type = \"forward\"\n  }\n  default_action {\n    type = \"redirect\"\n    redirect {\n      status_code = \"HTTP_307\"\n    }\n  }\n}\n";
+        std::fs::write(dir.path().join("main.tf"), tf).unwrap();
+        let mut sources = SourceMap::new();
+        let (config, diags) = terrane_config::load(dir.path(), &mut sources);
+        assert!(!diags.has_errors(), "{diags:?}");
+        let r = config.root.module.resources.values().next().unwrap();
+        let at = |path: Vec<PathStep>| {
+            let e = terrane_sdk::ProviderError::new("x").with_attribute(AttrPath(path));
+            let span = provider_diagnostic(e, r).span.unwrap();
+            tf[span.start as usize..span.end as usize].to_owned()
+        };
+        use PathStep::{Attr, Index};
+        assert_eq!(at(vec![Attr("port".into())]), "80");
+        let status = vec![
+            Attr("default_action".into()),
+            Index(1),
+            Attr("redirect".into()),
+            Index(0),
+            Attr("status_code".into()),
+        ];
+        assert_eq!(at(status), "\"HTTP_307\"");
+        // A missing argument: the block it belongs in.
+        let missing = vec![
+            Attr("default_action".into()),
+            Index(0),
+            Attr("target_group_arn".into()),
+        ];
+        assert!(at(missing).starts_with("default_action {\n    type = \"forward\""));
+        // Nothing there at all: the resource.
+        assert!(at(vec![Attr("nope".into())]).starts_with("resource"));
+    }
 }
