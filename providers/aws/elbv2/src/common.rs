@@ -1,6 +1,7 @@
 //! What the ELBv2 types share: the client, tags (DescribeTags batched by 20 ARNs), batched
 //! reads with a per-ARN fallback, value helpers.
 
+use aws_sdk_elasticloadbalancingv2::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_elasticloadbalancingv2::types::Tag;
 use std::collections::BTreeMap;
 use std::future::Future;
@@ -98,31 +99,53 @@ impl Elbv2 {
         &self,
         arns: &[String],
     ) -> Result<BTreeMap<String, BTreeMap<String, String>>, ProviderError> {
-        let mut out = BTreeMap::new();
-        for chunk in arns.chunks(ARNS_PER_CALL) {
-            match self.tags_call(chunk).await? {
-                Some(found) => out.extend(found),
-                None => {
-                    for arn in chunk {
-                        if let Some(found) = self.tags_call(std::slice::from_ref(arn)).await? {
-                            out.extend(found);
-                        }
-                    }
-                }
-            }
-        }
-        Ok(out)
+        in_chunks(arns, |chunk| self.tags_call(chunk)).await
+    }
+
+    /// What one batched Describe call answered (`items`, or the SDK's error), each object
+    /// with its ARN and tags: None when an ARN of the call was not found, so that the caller
+    /// ([`read_batched`]) asks for each ARN alone.
+    pub(crate) async fn tagged<T, E, R>(
+        &self,
+        answer: Result<Vec<T>, SdkError<E, R>>,
+        action: &str,
+        arn_of: impl Fn(&T) -> Option<&str>,
+    ) -> Result<Option<Vec<(T, String, BTreeMap<String, String>)>>, ProviderError>
+    where
+        E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+        R: std::fmt::Debug + Send + Sync + 'static,
+    {
+        let items = match answer {
+            Ok(items) => items,
+            Err(e) if e.is_not_found() => return Ok(None),
+            Err(e) => return Err(sdk_error(action, e)),
+        };
+        let found: Vec<String> = items
+            .iter()
+            .filter_map(|i| arn_of(i).map(str::to_owned))
+            .collect();
+        let mut tags = self.describe_tags(&found).await?;
+        Ok(Some(
+            items
+                .into_iter()
+                .filter_map(|i| {
+                    let arn = arn_of(&i)?.to_owned();
+                    let t = tags.remove(&arn).unwrap_or_default();
+                    Some((i, arn, t))
+                })
+                .collect(),
+        ))
     }
 
     /// One DescribeTags call; None when an ARN was not found.
     async fn tags_call(
         &self,
-        arns: &[String],
+        arns: Vec<String>,
     ) -> Result<Option<BTreeMap<String, BTreeMap<String, String>>>, ProviderError> {
         match self
             .client
             .describe_tags()
-            .set_resource_arns(Some(arns.to_vec()))
+            .set_resource_arns(Some(arns))
             .send()
             .await
         {
@@ -166,12 +189,39 @@ pub(crate) fn priors_by_id(priors: &[Value]) -> BTreeMap<String, &Value> {
         .collect()
 }
 
+/// Calls `call` with up to 20 ids at a time; when a call answers None (an id of it was not
+/// found and failed the whole call), asks for each id of that call alone, leaving out the
+/// ones still not found.
+async fn in_chunks<T, F, Fut>(
+    ids: &[String],
+    mut call: F,
+) -> Result<BTreeMap<String, T>, ProviderError>
+where
+    F: FnMut(Vec<String>) -> Fut,
+    Fut: Future<Output = Result<Option<BTreeMap<String, T>>, ProviderError>>,
+{
+    let mut found = BTreeMap::new();
+    for chunk in ids.chunks(ARNS_PER_CALL) {
+        match call(chunk.to_vec()).await? {
+            Some(f) => found.extend(f),
+            None => {
+                for id in chunk {
+                    if let Some(f) = call(vec![id.clone()]).await? {
+                        found.extend(f);
+                    }
+                }
+            }
+        }
+    }
+    Ok(found)
+}
+
 /// A batched refresh by ARN: `describe` reads up to 20 ARNs per call and answers None when
 /// one missing ARN failed the whole call; only then is each ARN of that call read alone.
 /// The answers come back in the order of `priors`, None for objects AWS no longer has.
 pub(crate) async fn read_batched<F, Fut>(
     priors: &[Value],
-    mut describe: F,
+    describe: F,
 ) -> Result<Vec<Option<Value>>, ProviderError>
 where
     F: FnMut(Vec<String>) -> Fut,
@@ -181,19 +231,7 @@ where
         .iter()
         .filter_map(|p| id_of(p).map(str::to_owned))
         .collect();
-    let mut found = BTreeMap::new();
-    for chunk in ids.chunks(ARNS_PER_CALL) {
-        match describe(chunk.to_vec()).await? {
-            Some(f) => found.extend(f),
-            None => {
-                for id in chunk {
-                    if let Some(f) = describe(vec![id.clone()]).await? {
-                        found.extend(f);
-                    }
-                }
-            }
-        }
-    }
+    let mut found = in_chunks(&ids, describe).await?;
     Ok(priors
         .iter()
         .map(|p| id_of(p).and_then(|id| found.remove(id)))

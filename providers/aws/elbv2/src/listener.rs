@@ -104,35 +104,25 @@ impl Listener {
         arns: Vec<String>,
         priors: &BTreeMap<String, &Value>,
     ) -> Result<Option<BTreeMap<String, Value>>, ProviderError> {
-        let listeners = match self
+        let answer = self
             .elb
             .client
             .describe_listeners()
             .set_listener_arns(Some(arns))
             .send()
             .await
-        {
-            Ok(o) => o.listeners().to_vec(),
-            Err(e) if e.is_not_found() => return Ok(None),
-            Err(e) => return Err(sdk_error("reading ELBv2 Listeners", e)),
+            .map(|o| o.listeners().to_vec());
+        let Some(found) = self
+            .elb
+            .tagged(answer, "reading ELBv2 Listeners", |l| l.listener_arn())
+            .await?
+        else {
+            return Ok(None);
         };
-        let found: Vec<String> = listeners
-            .iter()
-            .filter_map(|l| l.listener_arn().map(str::to_owned))
-            .collect();
-        let tags = self.elb.describe_tags(&found).await?;
-        let no_tags = BTreeMap::new();
         Ok(Some(
-            listeners
+            found
                 .iter()
-                .filter_map(|l| {
-                    let arn = l.listener_arn()?;
-                    self.flatten(
-                        l,
-                        tags.get(arn).unwrap_or(&no_tags),
-                        priors.get(arn).copied(),
-                    )
-                })
+                .filter_map(|(l, arn, tags)| self.flatten(l, tags, priors.get(arn).copied()))
                 .collect(),
         ))
     }

@@ -344,34 +344,30 @@ impl ListenerRule {
         arns: Vec<String>,
         priors: &BTreeMap<String, &Value>,
     ) -> Result<Option<BTreeMap<String, Value>>, ProviderError> {
-        let rules = match self
+        let answer = self
             .elb
             .client
             .describe_rules()
             .set_rule_arns(Some(arns))
             .send()
             .await
-        {
-            Ok(o) => o.rules().to_vec(),
-            Err(e) if e.is_not_found() => return Ok(None),
-            Err(e) => return Err(sdk_error("reading ELBv2 Listener Rules", e)),
+            .map(|o| o.rules().to_vec());
+        let Some(found) = self
+            .elb
+            .tagged(answer, "reading ELBv2 Listener Rules", |r| r.rule_arn())
+            .await?
+        else {
+            return Ok(None);
         };
-        let found: Vec<String> = rules
-            .iter()
-            .filter_map(|r| r.rule_arn().map(str::to_owned))
-            .collect();
-        let tags = self.elb.describe_tags(&found).await?;
-        let no_tags = BTreeMap::new();
         Ok(Some(
-            rules
+            found
                 .iter()
-                .filter_map(|r| {
-                    let arn = r.rule_arn()?;
+                .filter_map(|(r, arn, tags)| {
                     let prior = priors.get(arn).copied();
                     self.flatten(
                         r,
                         prior.and_then(|p| p.get_attr("listener_arn")),
-                        tags.get(arn).unwrap_or(&no_tags),
+                        tags,
                         prior,
                     )
                 })

@@ -452,34 +452,29 @@ impl LoadBalancer {
         arns: Vec<String>,
         priors: &BTreeMap<String, &Value>,
     ) -> Result<Option<BTreeMap<String, Value>>, ProviderError> {
-        let lbs = match self
+        let answer = self
             .elb
             .client
             .describe_load_balancers()
             .set_load_balancer_arns(Some(arns))
             .send()
             .await
-        {
-            Ok(o) => o.load_balancers().to_vec(),
-            Err(e) if e.is_not_found() => return Ok(None),
-            Err(e) => return Err(sdk_error("reading ELBv2 Load Balancers", e)),
+            .map(|o| o.load_balancers().to_vec());
+        let Some(found) = self
+            .elb
+            .tagged(answer, "reading ELBv2 Load Balancers", |lb| {
+                lb.load_balancer_arn()
+            })
+            .await?
+        else {
+            return Ok(None);
         };
-        let found: Vec<String> = lbs
-            .iter()
-            .filter_map(|l| l.load_balancer_arn().map(str::to_owned))
-            .collect();
-        let tags = self.elb.describe_tags(&found).await?;
         let mut out = BTreeMap::new();
-        for lb in &lbs {
-            let Some(arn) = lb.load_balancer_arn() else {
-                continue;
-            };
+        for (lb, arn, tags) in &found {
             let Some(attrs) = self.attributes(arn).await? else {
                 continue;
             };
-            let no_tags = BTreeMap::new();
-            let t = tags.get(arn).unwrap_or(&no_tags);
-            if let Some((arn, v)) = self.flatten(lb, &attrs, t, priors.get(arn).copied()) {
+            if let Some((arn, v)) = self.flatten(lb, &attrs, tags, priors.get(arn).copied()) {
                 out.insert(arn, v);
             }
         }

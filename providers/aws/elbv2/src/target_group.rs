@@ -431,34 +431,29 @@ impl TargetGroup {
         arns: Vec<String>,
         priors: &BTreeMap<String, &Value>,
     ) -> Result<Option<BTreeMap<String, Value>>, ProviderError> {
-        let tgs = match self
+        let answer = self
             .elb
             .client
             .describe_target_groups()
             .set_target_group_arns(Some(arns))
             .send()
             .await
-        {
-            Ok(o) => o.target_groups().to_vec(),
-            Err(e) if e.is_not_found() => return Ok(None),
-            Err(e) => return Err(sdk_error("reading ELBv2 Target Groups", e)),
+            .map(|o| o.target_groups().to_vec());
+        let Some(found) = self
+            .elb
+            .tagged(answer, "reading ELBv2 Target Groups", |tg| {
+                tg.target_group_arn()
+            })
+            .await?
+        else {
+            return Ok(None);
         };
-        let found: Vec<String> = tgs
-            .iter()
-            .filter_map(|t| t.target_group_arn().map(str::to_owned))
-            .collect();
-        let tags = self.elb.describe_tags(&found).await?;
         let mut out = BTreeMap::new();
-        for tg in &tgs {
-            let Some(arn) = tg.target_group_arn() else {
-                continue;
-            };
+        for (tg, arn, tags) in &found {
             let Some(attrs) = self.attributes(arn).await? else {
                 continue;
             };
-            let no_tags = BTreeMap::new();
-            let t = tags.get(arn).unwrap_or(&no_tags);
-            if let Some((arn, v)) = self.flatten(tg, &attrs, t, priors.get(arn).copied()) {
+            if let Some((arn, v)) = self.flatten(tg, &attrs, tags, priors.get(arn).copied()) {
                 out.insert(arn, v);
             }
         }
