@@ -25,15 +25,6 @@ struct Walk {
     seen: BTreeSet<(Vec<String>, &'static str, String)>,
 }
 
-fn config_path(addr: &ResourceInstanceAddr) -> Vec<String> {
-    addr.resource
-        .module
-        .0
-        .iter()
-        .map(|s| s.name.clone())
-        .collect()
-}
-
 fn node<'a>(config: &'a Config, path: &[String]) -> Option<&'a ModuleNode> {
     let mut m = &config.root;
     for name in path {
@@ -116,49 +107,43 @@ pub(crate) fn relevant_drift(config: &Config, plan: &Plan) -> Vec<bool> {
     if plan.mode == PlanMode::RefreshOnly {
         return vec![true; plan.drift.len()];
     }
-    let changed: Vec<&ResourceInstanceAddr> = plan
+    // The changed resources, by (module path, type, name).
+    let changed: BTreeSet<(Vec<String>, &str, &str)> = plan
         .changes
         .iter()
-        .filter(|c| c.action != Action::NoOp)
-        .map(|c| &c.addr)
+        .filter(|c| c.action != Action::NoOp && c.addr.resource.mode == ResourceMode::Managed)
+        .map(|c| key(&c.addr))
         .collect();
     let mut walk = Walk::default();
-    for addr in &changed {
-        if addr.resource.mode != ResourceMode::Managed {
-            continue;
-        }
-        let path = config_path(addr);
-        let Some(m) = node(config, &path) else {
+    for (path, type_name, name) in &changed {
+        let Some(m) = node(config, path) else {
             continue;
         };
-        for r in m.module.resources.values().filter(|r| {
-            r.mode == Mode::Managed
-                && r.type_name == addr.resource.type_name
-                && r.name == addr.resource.name
-        }) {
+        for r in m
+            .module
+            .resources
+            .values()
+            .filter(|r| r.mode == Mode::Managed && r.type_name == *type_name && r.name == *name)
+        {
             let mut refs = Refs::of_body(&r.body);
             for e in r.count.iter().chain(&r.for_each) {
                 refs.refs.extend(Refs::of_expr(e).refs);
             }
-            walk.refs(config, &path, refs);
+            walk.refs(config, path, refs);
         }
     }
     plan.drift
         .iter()
         .map(|d| {
-            let path = config_path(&d.addr);
-            let same = |a: &ResourceInstanceAddr| {
-                a.resource.type_name == d.addr.resource.type_name
-                    && a.resource.name == d.addr.resource.name
-                    && config_path(a) == path
-            };
-            if changed.iter().any(|a| same(a)) {
+            let k = key(&d.addr);
+            if changed.contains(&k) {
                 return true;
             }
+            let (path, type_name, name) = k;
             walk.found.iter().any(|(p, t, n, attr)| {
                 *p == path
-                    && *t == d.addr.resource.type_name
-                    && *n == d.addr.resource.name
+                    && t == type_name
+                    && n == name
                     && match attr {
                         None => true,
                         Some(attr) => attribute_changed(d.before.as_ref(), d.after.as_ref(), attr),
@@ -166,6 +151,15 @@ pub(crate) fn relevant_drift(config: &Config, plan: &Plan) -> Vec<bool> {
             })
         })
         .collect()
+}
+
+/// A resource instance's configuration address: (module path by call names, type, name).
+fn key(addr: &ResourceInstanceAddr) -> (Vec<String>, &str, &str) {
+    (
+        addr.resource.module.config_path(),
+        &addr.resource.type_name,
+        &addr.resource.name,
+    )
 }
 
 fn attribute_changed(before: Option<&Value>, after: Option<&Value>, attr: &str) -> bool {
