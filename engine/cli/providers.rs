@@ -17,18 +17,17 @@ pub fn registry() -> Registry {
     terrane_builtin::register_all(&mut r);
     #[cfg(feature = "aws")]
     {
-        let mut settings = terrane_aws_core::Settings::from_env();
+        let mut aws = terrane_aws_core::AwsFactory::new(vec![
+            std::sync::Arc::new(terrane_aws_ec2::Ec2Service),
+            std::sync::Arc::new(terrane_aws_elbv2::Elbv2Service),
+            std::sync::Arc::new(terrane_aws_autoscaling::AutoscalingService),
+        ]);
         if NO_WAIT_FOR_INSTANCE_REFRESH.load(Ordering::Relaxed) {
-            settings.wait_for_instance_refresh = false;
+            aws = aws.with_settings(terrane_aws_core::Settings {
+                wait_for_instance_refresh: false,
+            });
         }
-        r.register(std::sync::Arc::new(
-            terrane_aws_core::AwsFactory::new(vec![
-                std::sync::Arc::new(terrane_aws_ec2::Ec2Service),
-                std::sync::Arc::new(terrane_aws_elbv2::Elbv2Service),
-                std::sync::Arc::new(terrane_aws_autoscaling::AutoscalingService),
-            ])
-            .with_settings(settings),
-        ));
+        r.register(std::sync::Arc::new(aws));
     }
     r
 }
