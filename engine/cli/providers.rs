@@ -21,6 +21,9 @@ pub fn registry() -> Registry {
             std::sync::Arc::new(terrane_aws_ec2::Ec2Service),
             std::sync::Arc::new(terrane_aws_elbv2::Elbv2Service),
             std::sync::Arc::new(terrane_aws_autoscaling::AutoscalingService),
+            std::sync::Arc::new(terrane_aws_iam::IamService),
+            std::sync::Arc::new(terrane_aws_lambda::LambdaService),
+            std::sync::Arc::new(terrane_aws_apigateway::ApiGatewayService),
         ]);
         if NO_WAIT_FOR_INSTANCE_REFRESH.load(Ordering::Relaxed) {
             aws = aws.with_settings(terrane_aws_core::Settings {

@@ -118,6 +118,7 @@ impl Resource for TerraformData {
             ),
             requires_replace,
             notes: Vec::new(),
+            warnings: Vec::new(),
         };
         let Some(prior) = prior else {
             return Ok(fresh(Vec::new()));
@@ -134,6 +135,7 @@ impl Resource for TerraformData {
             planned: with_attrs(&base, [("id", attr(prior, "id")), ("output", output)]),
             requires_replace: Vec::new(),
             notes: Vec::new(),
+            warnings: Vec::new(),
         })
     }
 

@@ -16,6 +16,10 @@ pub struct PlannedChange {
     /// What the change will do beyond the attribute diff, shown under the resource in the
     /// plan ("an instance refresh will replace the group's instances ...").
     pub notes: Vec<String>,
+    /// What the configuration probably gets wrong without being invalid (an unknown Lambda
+    /// runtime, a handler missing from the package): reported as warnings at the argument
+    /// in `attribute`; the plan goes on.
+    pub warnings: Vec<crate::ProviderError>,
 }
 
 /// The default plan for a resource: see the module documentation.
@@ -26,6 +30,7 @@ pub fn plan_default(schema: &Schema, prior: Option<&Value>, config: &Value) -> P
             planned,
             requires_replace: Vec::new(),
             notes: Vec::new(),
+            warnings: Vec::new(),
         };
     };
     let mut requires_replace = Vec::new();
@@ -41,6 +46,7 @@ pub fn plan_default(schema: &Schema, prior: Option<&Value>, config: &Value) -> P
             planned,
             requires_replace,
             notes: Vec::new(),
+            warnings: Vec::new(),
         };
     }
     // The replacement is a new object: what the provider computes is not known yet.
@@ -48,6 +54,7 @@ pub fn plan_default(schema: &Schema, prior: Option<&Value>, config: &Value) -> P
         planned: proposed_new_state(&schema.block, None, config),
         requires_replace,
         notes: Vec::new(),
+        warnings: Vec::new(),
     }
 }
 

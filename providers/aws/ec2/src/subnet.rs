@@ -637,6 +637,7 @@ impl Resource for Subnet {
                 planned: proposed_new_state(&self.schema.block, None, &config),
                 requires_replace: vec![AttrPath::attr("ipv6_cidr_block")],
                 notes: Vec::new(),
+                warnings: Vec::new(),
             };
         }
         if let Value::Object(m) = &mut change.planned {
