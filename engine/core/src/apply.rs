@@ -556,7 +556,12 @@ pub(crate) async fn schedule(p: &mut Planner<'_>, graph: &Graph) {
                 let config = p.slots.get(&op.node).and_then(|s| s.get(op.slot));
                 let d = match config {
                     Some(slot) => {
-                        let mut d = crate::plan::provider_diagnostic(error.clone(), slot.resource);
+                        let mut d = crate::plan::provider_diagnostic(
+                            error.clone(),
+                            slot.resource,
+                            &p.modules,
+                            &op.addr.resource.module,
+                        );
                         d.summary = format!("{}: {}", op.addr, d.summary);
                         d
                     }

@@ -420,7 +420,7 @@ pub(crate) struct Planner<'a> {
     prior: &'a Prior,
     providers: &'a mut ProviderSet,
     options: &'a PlanOptions,
-    modules: HashMap<Vec<String>, &'a ModuleNode>,
+    pub(crate) modules: HashMap<Vec<String>, &'a ModuleNode>,
     /// The instances of each module (by configuration path), as expanded so far.
     instances: HashMap<Vec<String>, Vec<ModuleInstance>>,
     scopes: HashMap<ModuleInstance, ModuleScope>,
@@ -1004,7 +1004,7 @@ impl<'a> Planner<'a> {
                     importing = Some(id);
                 }
                 Err(e) => {
-                    let mut d = provider_diagnostic(e, r);
+                    let mut d = provider_diagnostic(e, r, &self.modules, inst);
                     d.span = Some(span);
                     self.diags.push(d);
                     return Value::unknown();
@@ -1017,13 +1017,19 @@ impl<'a> Planner<'a> {
             (ignore, Some(p)) => apply_ignore_changes(config, &p.value, ignore, &schema.block),
         };
         let prior_value = prior.map(|p| &p.value);
-        let planned = match resource.plan(prior_value, &config).await {
+        let mut planned = match resource.plan(prior_value, &config).await {
             Ok(p) => p,
             Err(e) => {
-                self.diags.push(provider_diagnostic(e, r));
+                self.diags
+                    .push(provider_diagnostic(e, r, &self.modules, inst));
                 return Value::unknown();
             }
         };
+        for w in std::mem::take(&mut planned.warnings) {
+            let mut d = provider_diagnostic(w, r, &self.modules, inst);
+            d.severity = terrane_types::Severity::Warning;
+            self.diags.push(d);
+        }
         let replace_requested = self.options.replace.contains(addr);
         let tainted = prior.is_some_and(|p| p.tainted);
         let triggered = prior.is_some() && self.replace_triggered(inst, extra, r);
@@ -1060,7 +1066,8 @@ impl<'a> Planner<'a> {
                 match resource.plan(None, &config).await {
                     Ok(p) => p.planned,
                     Err(e) => {
-                        self.diags.push(provider_diagnostic(e, r));
+                        self.diags
+                            .push(provider_diagnostic(e, r, &self.modules, inst));
                         return Value::unknown();
                     }
                 }
@@ -1206,7 +1213,8 @@ impl<'a> Planner<'a> {
         match source.read(&config).await {
             Ok(v) => mark_paths(v, &sensitive_paths),
             Err(e) => {
-                self.diags.push(provider_diagnostic(e, r));
+                self.diags
+                    .push(provider_diagnostic(e, r, &self.modules, inst));
                 Value::unknown()
             }
         }
@@ -1432,7 +1440,12 @@ impl<'a> Planner<'a> {
                 return;
             }
             Err(e) => {
-                self.diags.push(provider_diagnostic(e, r));
+                self.diags.push(provider_diagnostic(
+                    e,
+                    r,
+                    &self.modules,
+                    &resource_addr.module,
+                ));
                 return;
             }
         };
@@ -1778,31 +1791,83 @@ fn unknown_type(r: &Resource, provider: &str, what: &str) -> Diagnostic {
         .with_span(r.decl_span)
 }
 
-/// A provider's error as a diagnostic at the resource block (or the argument it names).
 /// Where an attribute path (`default_action[0].target_group_arn`) is written in a body: the
 /// argument's expression, else the deepest nested block found on the way (blocks by their
 /// position among blocks of their kind; `dynamic` blocks are not followed).
-fn span_of_path(body: &terrane_config::Body, path: &[PathStep]) -> Option<terrane_types::Span> {
+enum Written<'b> {
+    Argument(&'b terrane_lang::ast::Expr),
+    Block(terrane_types::Span),
+}
+
+fn written_at<'b>(body: &'b terrane_config::Body, path: &'b [PathStep]) -> Option<Written<'b>> {
     let Some(PathStep::Attr(name)) = path.first() else {
         return None;
     };
     if let Some(a) = body.attr(name) {
-        return Some(a.expr.span);
+        return Some(Written::Argument(&a.expr));
     }
     let mut blocks = body.blocks_of(name);
     let (block, rest) = match path.get(1) {
         Some(PathStep::Index(i)) => (blocks.nth(*i)?, &path[2..]),
         _ => (blocks.next()?, &path[1..]),
     };
-    span_of_path(&block.body, rest).or(Some(block.span))
+    written_at(&block.body, rest).or(Some(Written::Block(block.span)))
 }
 
-pub fn provider_diagnostic(e: terrane_sdk::ProviderError, r: &Resource) -> Diagnostic {
-    let span = e
-        .attribute
-        .as_ref()
-        .and_then(|p| span_of_path(&r.body, &p.0))
-        .unwrap_or(r.decl_span);
+/// The variable an expression is nothing but a reference to (`var.runtime`).
+fn plain_variable(e: &terrane_lang::ast::Expr) -> Option<&str> {
+    use terrane_lang::ast::{ExprKind, Traverser};
+    let ExprKind::Traversal(base, ops) = &e.kind else {
+        return None;
+    };
+    match (&base.kind, ops.as_slice()) {
+        (ExprKind::Variable(root), [Traverser::Attr(name)]) if root.name == "var" => {
+            Some(name.name.as_str())
+        }
+        _ => None,
+    }
+}
+
+/// A provider's error (or warning) as a diagnostic at the resource block, or at the argument
+/// it names. An argument written as just `var.x` in a child module is the module call's
+/// argument `x` (followed up through modules that pass it on): the diagnostic points there,
+/// where the user wrote the value, with a label at the resource's argument.
+pub(crate) fn provider_diagnostic(
+    e: terrane_sdk::ProviderError,
+    r: &Resource,
+    modules: &HashMap<Vec<String>, &ModuleNode>,
+    module: &ModuleInstance,
+) -> Diagnostic {
+    let written = e.attribute.as_ref().and_then(|p| written_at(&r.body, &p.0));
+    let mut span = r.decl_span;
+    let mut labels = Vec::new();
+    if let Some(w) = written {
+        span = match w {
+            Written::Argument(expr) => expr.span,
+            Written::Block(span) => span,
+        };
+        let mut expr = match w {
+            Written::Argument(expr) => Some(expr),
+            Written::Block(_) => None,
+        };
+        let mut path = module.config_path();
+        while let Some(var) = expr.and_then(plain_variable) {
+            let Some(call_name) = path.pop() else { break };
+            let Some(input) = modules
+                .get(&path)
+                .and_then(|m| m.module.module_calls.get(&call_name))
+                .and_then(|call| call.inputs.get(var))
+            else {
+                break;
+            };
+            labels.push((
+                span,
+                format!("used here, as var.{var} of module.{call_name}"),
+            ));
+            span = input.expr.span;
+            expr = Some(&input.expr);
+        }
+    }
     let mut detail = e.detail.clone();
     if let Some(code) = &e.code
         && !detail.contains(code.as_str())
@@ -1812,6 +1877,9 @@ pub fn provider_diagnostic(e: terrane_sdk::ProviderError, r: &Resource) -> Diagn
     let mut d = Diagnostic::error(e.summary)
         .with_detail(detail)
         .with_span(span);
+    for (at, note) in labels {
+        d = d.with_label(at, note);
+    }
     if let Some(h) = e.hint {
         d = d.with_hint(h);
     }
@@ -1834,7 +1902,9 @@ mod tests {
         let r = config.root.module.resources.values().next().unwrap();
         let at = |path: Vec<PathStep>| {
             let e = terrane_sdk::ProviderError::new("x").with_attribute(AttrPath(path));
-            let span = provider_diagnostic(e, r).span.unwrap();
+            let span = provider_diagnostic(e, r, &HashMap::new(), &ModuleInstance::root())
+                .span
+                .unwrap();
             tf[span.start as usize..span.end as usize].to_owned()
         };
         use PathStep::{Attr, Index};
@@ -1856,5 +1926,64 @@ mod tests {
         assert!(at(missing).starts_with("default_action {\n    type = \"forward\""));
         // Nothing there at all: the resource.
         assert!(at(vec![Attr("nope".into())]).starts_with("resource"));
+    }
+
+    #[test]
+    fn errors_about_an_argument_passed_in_from_a_module_call_point_at_the_call() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::create_dir_all(root.join("outer")).unwrap();
+        std::fs::create_dir_all(root.join("inner")).unwrap();
+        let main = "module \"app\" {\n  source  = \"./outer\"\n  runtime = \"nodejs99.x\"\n}\n";
+        std::fs::write(root.join("main.tf"), main).unwrap();
+        std::fs::write(
+            root.join("outer/main.tf"),
+            "variable \"runtime\" {}\nmodule \"fn\" {\n  source = \"../inner\"\n  rt     = var.runtime\n}\n",
+        )
+        .unwrap();
+        let inner = "variable \"rt\" {}\nresource \"aws_lambda_function\" \"f\" {\n  runtime = var.rt\n  handler = \"${var.rt}.x\"\n}\n";
+        std::fs::write(root.join("inner/main.tf"), inner).unwrap();
+        let mut sources = SourceMap::new();
+        let (config, diags) = terrane_config::load(root, &mut sources);
+        assert!(!diags.has_errors(), "{diags:?}");
+        let outer = &config.root.children["app"];
+        let inner_node = &outer.children["fn"];
+        let modules: HashMap<Vec<String>, &ModuleNode> = [
+            (vec![], &config.root),
+            (vec!["app".to_owned()], outer),
+            (vec!["app".to_owned(), "fn".to_owned()], inner_node),
+        ]
+        .into_iter()
+        .collect();
+        let r = inner_node.module.resources.values().next().unwrap();
+        let module = ModuleInstance::root().child("app", None).child("fn", None);
+        let about = |name: &str| {
+            let e = terrane_sdk::ProviderError::new("x")
+                .with_attribute(AttrPath(vec![PathStep::Attr(name.into())]));
+            provider_diagnostic(e, r, &modules, &module)
+        };
+        // `runtime = var.rt` ← `rt = var.runtime` ← `runtime = "nodejs99.x"` in the root.
+        let d = about("runtime");
+        let span = d.span.unwrap();
+        assert_eq!(
+            &main[span.start as usize..span.end as usize],
+            "\"nodejs99.x\""
+        );
+        let notes: Vec<&str> = d.labels.iter().map(|(_, n)| n.as_str()).collect();
+        assert_eq!(
+            notes,
+            [
+                "used here, as var.rt of module.fn",
+                "used here, as var.runtime of module.app"
+            ]
+        );
+        // An expression that does more than pass the variable on stays where it is.
+        let d = about("handler");
+        let span = d.span.unwrap();
+        assert_eq!(
+            &inner[span.start as usize..span.end as usize],
+            "\"${var.rt}.x\""
+        );
+        assert!(d.labels.is_empty());
     }
 }
