@@ -55,11 +55,15 @@ ENDPOINTS = [
 
 
 def apply_moto_config() -> None:
-    """What ``POST /moto-api/config {"lambda": {"use_docker": false}}`` does:
-    Lambda functions are 'run' without Docker."""
+    """What ``POST /moto-api/config`` would set: Lambda functions are 'run'
+    without Docker, and IAM has AWS's managed policies (such as
+    AWSLambdaBasicExecutionRole), as a real account does."""
     from moto.moto_api._internal.models import moto_api_backend
+    from moto.settings import default_user_config
 
     moto_api_backend.set_config({"lambda": {"use_docker": False}})
+    # set_config does not take "iam"; this is where moto reads it from.
+    default_user_config["iam"] = {"load_aws_managed_policies": True}
 
 
 class ControlError(Exception):

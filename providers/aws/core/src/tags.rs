@@ -91,3 +91,28 @@ mod tests {
         assert_eq!(removed, ["b"]);
     }
 }
+
+/// `tags` and `tags_all` from what AWS returned: `tags` keeps the configured (prior) keys'
+/// view, without the provider's default tags unless the object sets them itself; null when
+/// the object has none of its own and the prior had no `tags`.
+pub fn state_values(
+    aws: &Aws,
+    read: &BTreeMap<String, String>,
+    prior: Option<&Value>,
+) -> (Value, Value) {
+    let all = kept(aws, read.clone());
+    let own = prior.map(|p| tags_of(p, "tags")).unwrap_or_default();
+    let visible: BTreeMap<String, String> = all
+        .iter()
+        .filter(|(k, v)| own.contains_key(*k) || aws.default_tags.get(*k) != Some(*v))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    let own_value = if visible.is_empty()
+        && prior.is_none_or(|p| p.get_attr("tags").is_none_or(Value::is_null))
+    {
+        Value::Null(terrane_types::Type::map(terrane_types::Type::String))
+    } else {
+        tags_value(&visible)
+    };
+    (own_value, tags_value(&all))
+}

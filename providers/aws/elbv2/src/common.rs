@@ -37,28 +37,13 @@ impl Elbv2 {
         (!all.is_empty()).then(|| to_tags(&all))
     }
 
-    /// `tags` and `tags_all` from what AWS returned: `tags` keeps the configured (prior)
-    /// keys' view, without the provider's default tags unless the object sets them itself.
+    /// `tags` and `tags_all` from what AWS returned (see `tags::state_values`).
     pub(crate) fn tag_values(
         &self,
         read: &BTreeMap<String, String>,
         prior: Option<&Value>,
     ) -> (Value, Value) {
-        let all = tags::kept(&self.aws, read.clone());
-        let own = prior.map(|p| tags::tags_of(p, "tags")).unwrap_or_default();
-        let visible: BTreeMap<String, String> = all
-            .iter()
-            .filter(|(k, v)| own.contains_key(*k) || self.aws.default_tags.get(*k) != Some(*v))
-            .map(|(k, v)| (k.clone(), v.clone()))
-            .collect();
-        let tags_value = if visible.is_empty()
-            && prior.is_none_or(|p| p.get_attr("tags").is_none_or(Value::is_null))
-        {
-            Value::Null(Type::map(Type::String))
-        } else {
-            tags::tags_value(&visible)
-        };
-        (tags_value, tags::tags_value(&all))
+        tags::state_values(&self.aws, read, prior)
     }
 
     /// Makes an object's tags what `planned` says (AddTags / RemoveTags as needed).
