@@ -386,6 +386,46 @@ fn readiness(
     }
 }
 
+/// Sends CreateFunction, again while IAM has not propagated the function's new role (for up
+/// to `patience`, every `interval`). Other errors about the runtime or the role point at
+/// that argument.
+async fn create_retrying(
+    call: aws_sdk_lambda::operation::create_function::builders::CreateFunctionFluentBuilder,
+    name: &str,
+    ctx: &ApplyCtx,
+    patience: Duration,
+    interval: Duration,
+) -> Result<(), ProviderError> {
+    let started = Instant::now();
+    let mut announced = false;
+    loop {
+        let err = match call.clone().send().await {
+            Ok(_) => return Ok(()),
+            Err(e) => sdk_error(&format!("creating Lambda Function ({name})"), e),
+        };
+        if role_not_ready(&err) && started.elapsed() < patience {
+            if !announced {
+                ctx.progress("waiting for the IAM role to propagate");
+                announced = true;
+            }
+            tokio::time::sleep(interval).await;
+            continue;
+        }
+        let attr = match err.detail.as_str() {
+            d if d.contains("runtime") => Some("runtime"),
+            d if d.contains("role") => Some("role"),
+            _ => None,
+        };
+        return Err(match attr {
+            Some(a) if err.code.as_deref() == Some("InvalidParameterValueException") => err
+                .with_attribute(terrane_types::AttrPath(vec![
+                    terrane_types::PathStep::Attr(a.into()),
+                ])),
+            _ => err,
+        });
+    }
+}
+
 /// Whether CreateFunction failed because IAM has not yet propagated the new role (the
 /// messages Terraform's provider retries on).
 fn role_not_ready(e: &ProviderError) -> bool {
@@ -558,39 +598,7 @@ impl Resource for Function {
             .publish(read::boolean(planned, "publish").unwrap_or(false))
             .set_layers(Some(read::strings(planned, "layers")).filter(|l| !l.is_empty()))
             .set_tags((!all_tags.is_empty()).then(|| all_tags.into_iter().collect()));
-        let started = Instant::now();
-        let mut announced = false;
-        loop {
-            match call.clone().send().await {
-                Ok(_) => break,
-                Err(e) => {
-                    let err = sdk_error(&format!("creating Lambda Function ({name})"), e);
-                    if role_not_ready(&err) && started.elapsed() < IAM_PROPAGATION {
-                        if !announced {
-                            ctx.progress("waiting for the IAM role to propagate");
-                            announced = true;
-                        }
-                        tokio::time::sleep(poll_interval()).await;
-                        continue;
-                    }
-                    let attr = match err.detail.as_str() {
-                        d if d.contains("runtime") => Some("runtime"),
-                        d if d.contains("role") => Some("role"),
-                        _ => None,
-                    };
-                    return Err(match attr {
-                        Some(a)
-                            if err.code.as_deref() == Some("InvalidParameterValueException") =>
-                        {
-                            err.with_attribute(terrane_types::AttrPath(vec![
-                                terrane_types::PathStep::Attr(a.into()),
-                            ]))
-                        }
-                        _ => err,
-                    });
-                }
-            }
-        }
+        create_retrying(call, &name, ctx, IAM_PROPAGATION, poll_interval()).await?;
         self.wait_ready(&name, ctx).await?;
         self.read(&name, Some(planned))
             .await?
@@ -828,6 +836,106 @@ mod tests {
             c.last_update_status(),
             c.last_update_status_reason(),
         )
+    }
+
+    mod mocked {
+        use super::super::*;
+        use aws_sdk_lambda::Client;
+        use aws_sdk_lambda::config::{BehaviorVersion, Credentials, Region};
+        use aws_sdk_lambda::operation::create_function::{
+            CreateFunctionError, CreateFunctionOutput,
+        };
+        use aws_sdk_lambda::types::error::InvalidParameterValueException;
+        use aws_smithy_mocks::{
+            MockResponseInterceptor, Rule, RuleMode, create_mock_http_client, mock,
+        };
+        use std::sync::Mutex;
+
+        fn client(rules: &[&Rule]) -> Client {
+            let mut interceptor = MockResponseInterceptor::new().rule_mode(RuleMode::Sequential);
+            for r in rules {
+                interceptor = interceptor.with_rule(r);
+            }
+            let conf = aws_sdk_lambda::Config::builder()
+                .behavior_version(BehaviorVersion::latest())
+                .region(Region::new("us-east-1"))
+                .credentials_provider(Credentials::new("a", "b", None, None, "test"))
+                .http_client(create_mock_http_client())
+                .interceptor(interceptor)
+                .build();
+            Client::from_conf(conf)
+        }
+
+        const NOT_YET: &str = "The role defined for the function cannot be assumed by Lambda.";
+
+        fn not_yet() -> Rule {
+            mock!(Client::create_function).then_error(|| {
+                CreateFunctionError::InvalidParameterValueException(
+                    InvalidParameterValueException::builder()
+                        .message(NOT_YET)
+                        .meta(
+                            aws_sdk_lambda::error::ErrorMetadata::builder()
+                                .code("InvalidParameterValueException")
+                                .message(NOT_YET)
+                                .build(),
+                        )
+                        .build(),
+                )
+            })
+        }
+
+        #[tokio::test]
+        async fn create_is_retried_while_iam_propagates_the_role() {
+            let first = not_yet();
+            let second = not_yet();
+            let created = mock!(Client::create_function)
+                .then_output(|| CreateFunctionOutput::builder().function_name("f").build());
+            let c = client(&[&first, &second, &created]);
+            let lines = Arc::new(Mutex::new(Vec::<String>::new()));
+            let sink = lines.clone();
+            let ctx = ApplyCtx::new(Arc::new(move |m: &str| {
+                sink.lock().unwrap().push(m.to_owned())
+            }));
+            let call = c.create_function().function_name("f");
+            create_retrying(
+                call,
+                "f",
+                &ctx,
+                Duration::from_secs(60),
+                Duration::from_millis(1),
+            )
+            .await
+            .unwrap();
+            assert_eq!(first.num_calls() + second.num_calls(), 2);
+            assert_eq!(created.num_calls(), 1);
+            assert_eq!(
+                *lines.lock().unwrap(),
+                ["waiting for the IAM role to propagate"]
+            );
+        }
+
+        #[tokio::test]
+        async fn a_role_that_never_propagates_fails_at_the_role_argument() {
+            let rule = not_yet();
+            let c = client(&[&rule]);
+            let call = c.create_function().function_name("f");
+            let e = create_retrying(
+                call,
+                "f",
+                &ApplyCtx::silent(),
+                Duration::ZERO,
+                Duration::ZERO,
+            )
+            .await
+            .unwrap_err();
+            assert!(e.detail.contains("cannot be assumed"), "{e:?}");
+            assert_eq!(
+                e.attribute,
+                Some(terrane_types::AttrPath(vec![
+                    terrane_types::PathStep::Attr("role".into())
+                ]))
+            );
+        }
     }
 
     #[test]
