@@ -761,3 +761,41 @@ resource "terraform_data" "server" {{
     assert_eq!(s["resources"][0]["instances"].as_array().unwrap().len(), 1);
     assert!(ok(tmp.path(), &["plan"]).contains("No changes."));
 }
+
+#[test]
+fn destroy_works_when_a_for_each_reads_a_local_built_from_resource_ids() {
+    let tf = r#"
+variable "prefix" {
+  default = "route"
+}
+
+resource "terraform_data" "users" {
+  input = "${var.prefix}-users"
+}
+
+resource "terraform_data" "products" {
+  input = "${var.prefix}-products"
+}
+
+locals {
+  ids = {
+    users    = terraform_data.users.id
+    products = terraform_data.products.id
+  }
+}
+
+resource "terraform_data" "method" {
+  for_each = local.ids
+  input    = each.value
+}
+"#;
+    let tmp = dir_with(&[("main.tf", tf)]);
+    ok(tmp.path(), &["apply", "-auto-approve"]);
+    assert_eq!(instances(tmp.path()).len(), 4);
+    let destroyed = ok(tmp.path(), &["destroy", "-auto-approve"]);
+    assert!(
+        destroyed.contains("Destroy complete! Resources: 4 destroyed."),
+        "{destroyed}"
+    );
+    assert!(instances(tmp.path()).is_empty());
+}

@@ -247,11 +247,18 @@ pub(crate) async fn walk(
         }
     }
     if destroying && !p.diags.has_errors() {
-        // Only what provider blocks may refer to is evaluated: root variables and locals.
+        // Only what provider blocks may refer to is evaluated: root variables, and the root
+        // locals built from nothing else (a local that reads a resource, such as a map of
+        // resource ids for a for_each, is not evaluated: the resources are not planned).
         if let Some(order) = graph.evaluation_order() {
+            let mut evaluated = std::collections::HashSet::new();
             for i in order {
                 let n = &graph.graph[i];
-                if n.module.is_empty() && matches!(n.kind, NodeKind::Var(_) | NodeKind::Local(_)) {
+                let plain = n.module.is_empty()
+                    && matches!(n.kind, NodeKind::Var(_) | NodeKind::Local(_))
+                    && graph.dependencies(i).all(|d| evaluated.contains(&d));
+                if plain {
+                    evaluated.insert(i);
                     p.visit(&graph, i).await;
                 }
             }
