@@ -249,7 +249,18 @@ fn mistakes_in_the_module_arguments_are_reported_at_plan_where_they_were_written
         "points at runtime in main.tf:\n{out}"
     );
     assert!(out.contains("Plan: "), "{out}");
+    // Applied anyway: AWS's own error, at the same argument, and nothing lost.
+    let o = aws.run(&dir, &["apply", "-auto-approve"]);
+    let out = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    assert!(out.contains("InvalidParameterValueException"), "{out}");
+    assert!(
+        out.contains("[main.tf:6:"),
+        "points at runtime in main.tf:\n{out}"
+    );
     edit(&main, "nodejs99.x", "nodejs20.x");
+    let out = aws.ok(&dir, &["apply", "-auto-approve"]);
+    assert!(out.contains("Apply complete!"), "{out}");
 
     // A handler whose file is not in the package: a warning at the handler argument.
     edit(&main, "index.handler", "app.handler");

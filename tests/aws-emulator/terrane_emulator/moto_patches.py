@@ -14,6 +14,10 @@ time), and report that version per instance, as AWS does.
 A third one: moto's CreateLaunchTemplateVersion keeps ``UserData`` as a plain
 string (CreateLaunchTemplate parses it), and launching a group's instance from
 such a version fails moto's own assertion; new versions get it parsed too.
+
+And one for Lambda: moto accepts any ``Runtime``; AWS rejects a runtime that
+does not exist with InvalidParameterValueException ("Value x at 'runtime'
+failed to satisfy constraint: Member must satisfy enum value set: [...]").
 """
 
 from __future__ import annotations
@@ -125,6 +129,49 @@ def _create_version(self: Any, data: dict[str, Any], description: str) -> Any:
 _original_create_version: Any = None
 
 
+# The runtimes CreateFunction and UpdateFunctionConfiguration accept (AWS's enum,
+# deprecated ones included: they are still accepted for updates).
+LAMBDA_RUNTIMES = (
+    "nodejs nodejs4.3 nodejs4.3-edge nodejs6.10 nodejs8.10 nodejs10.x nodejs12.x "
+    "nodejs14.x nodejs16.x nodejs18.x nodejs20.x nodejs22.x nodejs24.x python2.7 "
+    "python3.6 python3.7 python3.8 python3.9 python3.10 python3.11 python3.12 "
+    "python3.13 python3.14 java8 java8.al2 java11 java17 java21 java25 dotnetcore1.0 "
+    "dotnetcore2.0 dotnetcore2.1 dotnetcore3.1 dotnet6 dotnet8 dotnet10 ruby2.5 "
+    "ruby2.7 ruby3.2 ruby3.3 ruby3.4 go1.x provided provided.al2 provided.al2023"
+).split()
+
+
+def check_lambda_runtime(runtime: Any) -> None:
+    """Raises what AWS answers for a runtime it does not have."""
+    from moto.awslambda.exceptions import InvalidParameterValueException
+
+    if runtime is not None and runtime not in LAMBDA_RUNTIMES:
+        raise InvalidParameterValueException(
+            f"Value {runtime} at 'runtime' failed to satisfy constraint: Member must "
+            f"satisfy enum value set: [{', '.join(LAMBDA_RUNTIMES)}] or be a valid ARN"
+        )
+
+
+def _patch_lambda_runtime_checks() -> None:
+    from moto.awslambda.models import LambdaBackend
+
+    create = LambdaBackend.create_function
+    update = LambdaBackend.update_function_configuration
+
+    def create_function(self: Any, spec: dict[str, Any]) -> Any:
+        check_lambda_runtime(spec.get("Runtime"))
+        return create(self, spec)
+
+    def update_function_configuration(
+        self: Any, function_name: str, qualifier: str, body: dict[str, Any]
+    ) -> Any:
+        check_lambda_runtime(body.get("Runtime"))
+        return update(self, function_name, qualifier, body)
+
+    LambdaBackend.create_function = create_function  # type: ignore[method-assign]
+    LambdaBackend.update_function_configuration = update_function_configuration  # type: ignore[method-assign]
+
+
 def apply() -> None:
     """Install the patches (idempotent)."""
     global _applied
@@ -146,4 +193,5 @@ def apply() -> None:
     _original_create_version = LaunchTemplate.create_version
     LaunchTemplate.create_version = _create_version  # type: ignore[method-assign]
     asg_models.InstanceState.launch_template = property(_instance_launch_template)  # type: ignore[method-assign,assignment]
+    _patch_lambda_runtime_checks()
     _applied = True
