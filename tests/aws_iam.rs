@@ -133,18 +133,23 @@ fn a_lambda_role_with_policies_applies_plans_no_changes_and_destroys() {
     let plan = aws.ok(dir.path(), &["plan"]);
     assert!(plan.contains("No changes."), "{plan}");
 
-    // A real change to the managed policy: a new default version, in place.
+    // A real change to the managed policy (a new default version) and to the role's tags,
+    // both in place.
     std::fs::write(
         dir.path().join("main.tf"),
-        config(INLINE_HEREDOC, "s3:ListAllMyBuckets"),
+        config(INLINE_HEREDOC, "s3:ListAllMyBuckets").replace("Team = \"web\"", "Owner = \"ops\""),
     )
     .unwrap();
     let plan = aws.ok(dir.path(), &["plan"]);
     assert!(
-        plan.contains("0 to add, 1 to change, 0 to destroy"),
+        plan.contains("0 to add, 2 to change, 0 to destroy"),
         "{plan}"
     );
     aws.ok(dir.path(), &["apply", "-auto-approve"]);
+    let tags = aws.python(
+        r#"print(json.dumps(boto3.client("iam").list_role_tags(RoleName="fn-role")["Tags"]))"#,
+    );
+    assert_eq!(tags.trim(), r#"[{"Key": "Owner", "Value": "ops"}]"#);
     let versions = aws.python(
         r#"
 iam = boto3.client("iam")

@@ -96,6 +96,41 @@ impl ApiGateway {
         invoke_url(api_id, &self.aws.region, self.aws.dns_suffix(), stage)
     }
 
+    /// Makes the tags of the object at `arn` what `planned` says (`what` names it in errors).
+    pub(crate) async fn update_tags(
+        &self,
+        arn: &str,
+        what: &str,
+        prior: &terrane_types::Value,
+        planned: &terrane_types::Value,
+    ) -> Result<(), ProviderError> {
+        let c = &self.client;
+        terrane_aws_core::tags::update(
+            &self.aws,
+            prior,
+            planned,
+            |keys| async move {
+                c.untag_resource()
+                    .resource_arn(arn)
+                    .set_tag_keys(Some(keys))
+                    .send()
+                    .await
+                    .map(|_| ())
+                    .map_err(|e| sdk_error(&format!("untagging {what}"), e))
+            },
+            |set| async move {
+                c.tag_resource()
+                    .resource_arn(arn)
+                    .set_tags(Some(set.into_iter().collect()))
+                    .send()
+                    .await
+                    .map(|_| ())
+                    .map_err(|e| sdk_error(&format!("tagging {what}"), e))
+            },
+        )
+        .await
+    }
+
     /// Every resource of an API, with its methods and their integrations embedded; `None`
     /// when the API is gone.
     pub(crate) async fn resources(

@@ -238,28 +238,10 @@ impl Resource for Stage {
                 .await
                 .map_err(|e| sdk_error(&format!("updating API Gateway Stage ({name})"), e))?;
         }
-        if changed("tags") {
-            let arn = read::string(prior, "arn").unwrap_or_default();
-            let old = tags::tags_all(&self.api.aws, &tags::tags_of(prior, "tags"));
-            let new = tags::tags_all(&self.api.aws, &tags::tags_of(planned, "tags"));
-            let (set, removed) = tags::tag_diff(&old, &new);
-            if !removed.is_empty() {
-                c.untag_resource()
-                    .resource_arn(arn)
-                    .set_tag_keys(Some(removed))
-                    .send()
-                    .await
-                    .map_err(|e| sdk_error(&format!("untagging API Gateway Stage ({name})"), e))?;
-            }
-            if !set.is_empty() {
-                c.tag_resource()
-                    .resource_arn(arn)
-                    .set_tags(Some(set.into_iter().collect()))
-                    .send()
-                    .await
-                    .map_err(|e| sdk_error(&format!("tagging API Gateway Stage ({name})"), e))?;
-            }
-        }
+        let arn = read::string(prior, "arn").unwrap_or_default();
+        self.api
+            .update_tags(arn, &format!("API Gateway Stage ({name})"), prior, planned)
+            .await?;
         self.read_one(&api, &name, Some(planned))
             .await?
             .ok_or_else(|| {

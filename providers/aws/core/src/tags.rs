@@ -3,6 +3,8 @@
 
 use crate::Aws;
 use std::collections::BTreeMap;
+use std::future::Future;
+use terrane_sdk::ProviderError;
 use terrane_types::Value;
 
 /// The `tags` of a configuration or state object (unset → empty).
@@ -115,4 +117,32 @@ pub fn state_values(
         tags_value(&visible)
     };
     (own_value, tags_value(&all))
+}
+
+/// Makes an object's tags (with the provider's default tags) go from what `prior` says to
+/// what `planned` says: `remove` gets the keys to drop and `add` the tags to set, each
+/// called only when there are some. The service's own calls do the work.
+pub async fn update<R, A, FR, FA>(
+    aws: &Aws,
+    prior: &Value,
+    planned: &Value,
+    remove: R,
+    add: A,
+) -> Result<(), ProviderError>
+where
+    R: FnOnce(Vec<String>) -> FR,
+    FR: Future<Output = Result<(), ProviderError>>,
+    A: FnOnce(BTreeMap<String, String>) -> FA,
+    FA: Future<Output = Result<(), ProviderError>>,
+{
+    let old = tags_all(aws, &tags_of(prior, "tags"));
+    let new = tags_all(aws, &tags_of(planned, "tags"));
+    let (set, removed) = tag_diff(&old, &new);
+    if !removed.is_empty() {
+        remove(removed).await?;
+    }
+    if !set.is_empty() {
+        add(set).await?;
+    }
+    Ok(())
 }

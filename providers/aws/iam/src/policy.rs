@@ -246,25 +246,31 @@ impl Resource for Policy {
                     )
                 })?;
         }
-        let old = tags::tags_all(&self.iam.aws, &tags::tags_of(prior, "tags"));
-        let new = tags::tags_all(&self.iam.aws, &tags::tags_of(planned, "tags"));
-        let (set, removed) = tags::tag_diff(&old, &new);
-        if !removed.is_empty() {
-            c.untag_policy()
-                .policy_arn(&arn)
-                .set_tag_keys(Some(removed))
-                .send()
-                .await
-                .map_err(|e| sdk_error(&format!("untagging IAM Policy ({arn})"), e))?;
-        }
-        if !set.is_empty() {
-            c.tag_policy()
-                .policy_arn(&arn)
-                .set_tags(Some(to_tags(&set)))
-                .send()
-                .await
-                .map_err(|e| sdk_error(&format!("tagging IAM Policy ({arn})"), e))?;
-        }
+        let key = arn.as_str();
+        tags::update(
+            &self.iam.aws,
+            prior,
+            planned,
+            |keys| async move {
+                c.untag_policy()
+                    .policy_arn(key)
+                    .set_tag_keys(Some(keys))
+                    .send()
+                    .await
+                    .map(|_| ())
+                    .map_err(|e| sdk_error(&format!("untagging IAM Policy ({key})"), e))
+            },
+            |set| async move {
+                c.tag_policy()
+                    .policy_arn(key)
+                    .set_tags(Some(to_tags(&set)))
+                    .send()
+                    .await
+                    .map(|_| ())
+                    .map_err(|e| sdk_error(&format!("tagging IAM Policy ({key})"), e))
+            },
+        )
+        .await?;
         self.read(&arn, Some(planned))
             .await?
             .ok_or_else(|| ProviderError::new(format!("IAM Policy ({arn}) not found after update")))

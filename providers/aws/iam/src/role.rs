@@ -368,25 +368,31 @@ impl Resource for Role {
                 }
             }
         }
-        let old = tags::tags_all(&self.iam.aws, &tags::tags_of(prior, "tags"));
-        let new = tags::tags_all(&self.iam.aws, &tags::tags_of(planned, "tags"));
-        let (set, removed) = tags::tag_diff(&old, &new);
-        if !removed.is_empty() {
-            c.untag_role()
-                .role_name(&name)
-                .set_tag_keys(Some(removed))
-                .send()
-                .await
-                .map_err(|e| sdk_error(&format!("untagging IAM Role ({name})"), e))?;
-        }
-        if !set.is_empty() {
-            c.tag_role()
-                .role_name(&name)
-                .set_tags(Some(to_tags(&set)))
-                .send()
-                .await
-                .map_err(|e| sdk_error(&format!("tagging IAM Role ({name})"), e))?;
-        }
+        let key = name.as_str();
+        tags::update(
+            &self.iam.aws,
+            prior,
+            planned,
+            |keys| async move {
+                c.untag_role()
+                    .role_name(key)
+                    .set_tag_keys(Some(keys))
+                    .send()
+                    .await
+                    .map(|_| ())
+                    .map_err(|e| sdk_error(&format!("untagging IAM Role ({key})"), e))
+            },
+            |set| async move {
+                c.tag_role()
+                    .role_name(key)
+                    .set_tags(Some(to_tags(&set)))
+                    .send()
+                    .await
+                    .map(|_| ())
+                    .map_err(|e| sdk_error(&format!("tagging IAM Role ({key})"), e))
+            },
+        )
+        .await?;
         self.read(&name, Some(planned))
             .await?
             .ok_or_else(|| ProviderError::new(format!("IAM Role ({name}) not found after update")))

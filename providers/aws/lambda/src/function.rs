@@ -658,28 +658,32 @@ impl Resource for Function {
                 .map_err(|e| sdk_error(&format!("updating Lambda Function ({name}) code"), e))?;
             self.wait_ready(&name, ctx).await?;
         }
-        if changed(prior, planned, &["tags"]) {
-            let arn = read::string(prior, "arn").unwrap_or_default();
-            let old = tags::tags_all(&self.lambda.aws, &tags::tags_of(prior, "tags"));
-            let new = tags::tags_all(&self.lambda.aws, &tags::tags_of(planned, "tags"));
-            let (set, removed) = tags::tag_diff(&old, &new);
-            if !removed.is_empty() {
+        let arn = read::string(prior, "arn").unwrap_or_default();
+        let key = name.as_str();
+        tags::update(
+            &self.lambda.aws,
+            prior,
+            planned,
+            |keys| async move {
                 c.untag_resource()
                     .resource(arn)
-                    .set_tag_keys(Some(removed))
+                    .set_tag_keys(Some(keys))
                     .send()
                     .await
-                    .map_err(|e| sdk_error(&format!("untagging Lambda Function ({name})"), e))?;
-            }
-            if !set.is_empty() {
+                    .map(|_| ())
+                    .map_err(|e| sdk_error(&format!("untagging Lambda Function ({key})"), e))
+            },
+            |set| async move {
                 c.tag_resource()
                     .resource(arn)
                     .set_tags(Some(set.into_iter().collect()))
                     .send()
                     .await
-                    .map_err(|e| sdk_error(&format!("tagging Lambda Function ({name})"), e))?;
-            }
-        }
+                    .map(|_| ())
+                    .map_err(|e| sdk_error(&format!("tagging Lambda Function ({key})"), e))
+            },
+        )
+        .await?;
         self.read(&name, Some(planned))
             .await?
             .ok_or_else(|| {
@@ -708,6 +712,7 @@ impl Resource for Function {
     }
 
     async fn read_many(&self, priors: &[Value]) -> Result<Vec<Option<Value>>, ProviderError> {
+        // One GetFunction per function (Lambda has no batched read).
         let mut out = Vec::with_capacity(priors.len());
         for p in priors {
             match read::string(p, "function_name") {
