@@ -80,20 +80,6 @@ pub fn tag_diff(
     (set, removed)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_tag_diff_sets_what_changed_and_removes_what_went() {
-        let old = BTreeMap::from([("a".to_string(), "1".to_string()), ("b".into(), "2".into())]);
-        let new = BTreeMap::from([("a".to_string(), "1".to_string()), ("c".into(), "3".into())]);
-        let (set, removed) = tag_diff(&old, &new);
-        assert_eq!(set, BTreeMap::from([("c".to_string(), "3".to_string())]));
-        assert_eq!(removed, ["b"]);
-    }
-}
-
 /// `tags` and `tags_all` from what AWS returned: `tags` keeps the configured (prior) keys'
 /// view, without the provider's default tags unless the object sets them itself; null when
 /// the object has none of its own and the prior had no `tags`.
@@ -145,4 +131,18 @@ where
         add(set).await?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_tag_diff_sets_what_changed_and_removes_what_went() {
+        let old = BTreeMap::from([("a".to_string(), "1".to_string()), ("b".into(), "2".into())]);
+        let new = BTreeMap::from([("a".to_string(), "1".to_string()), ("c".into(), "3".into())]);
+        let (set, removed) = tag_diff(&old, &new);
+        assert_eq!(set, BTreeMap::from([("c".to_string(), "3".to_string())]));
+        assert_eq!(removed, ["b"]);
+    }
 }
